@@ -1,0 +1,129 @@
+# kdoctor. The README's two commands do everything on a fresh Debian 12
+# machine (as root): `make demo` and `make test`. Both install what is
+# missing first (`make deps`), then build.
+
+PKGS    := libpcre2-8 libarchive libcurl libcjson ncursesw yaml-0.1
+OUT     ?= out
+OPT     ?= -O2
+SAN     ?=
+CC      ?= cc
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+
+# quiet by default; `make V=1` shows the commands
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @printf '  %-5s %s\n'
+endif
+
+# pkg-config runs when a rule needs it (deps must be installed by then)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+KD_CFLAGS  = -std=c11 -Wall -Wextra -Werror -g $(OPT) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+             $(SAN) -MMD -MP $(CFLAGS)
+KD_LDFLAGS = $(SAN) $(LDFLAGS)
+KD_LIBS    = $(PKG_LIBS) -lpthread
+
+LIB_DIRS  := util dockerfile shell lint rules rewrite build tui
+LIB_SRCS  := $(sort $(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
+CLI_SRCS  := $(sort $(wildcard cli/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+LIB_OBJS  := $(LIB_SRCS:%.c=$(OUT)/obj/%.o)
+CLI_OBJS  := $(CLI_SRCS:%.c=$(OUT)/obj/%.o)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(OUT)/obj/%.o)
+
+KDOCTOR    := $(OUT)/kdoctor
+UNIT_TESTS := $(OUT)/unit-tests
+
+.PHONY: all deps build demo test test-run asan fuzz fuzz-build bench format format-check \
+        clean install FORCE
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: $(KDOCTOR) $(UNIT_TESTS)
+
+$(OUT)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(KD_CFLAGS) -c $< -o $@
+
+# the version string goes only into this object, which is rebuilt each time
+$(OUT)/obj/cli/cmd_version.o: KD_CFLAGS += -DKD_VERSION='"$(VERSION)"'
+$(OUT)/obj/cli/cmd_version.o: FORCE
+
+$(OUT)/libkdoctor.a: $(LIB_OBJS)
+	@rm -f $@
+	$(say) AR $@
+	$(Q)ar rcs $@ $^
+
+$(KDOCTOR): $(CLI_OBJS) $(OUT)/libkdoctor.a
+	$(say) LINK $@
+	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $(CLI_OBJS) $(OUT)/libkdoctor.a $(KD_LIBS)
+
+$(UNIT_TESTS): $(UNIT_OBJS) $(OUT)/libkdoctor.a
+	$(say) LINK $@
+	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $(UNIT_OBJS) $(OUT)/libkdoctor.a $(KD_LIBS)
+
+demo: deps
+	@$(MAKE) --no-print-directory build
+	@scripts/demo.sh $(KDOCTOR)
+
+test: deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory test-run
+
+test-run:
+	@KDOCTOR=$(abspath $(KDOCTOR)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) tests/run.sh
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	@$(MAKE) --no-print-directory OUT=out-asan OPT=-O1 \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" build
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    $(MAKE) --no-print-directory OUT=out-asan test-run
+
+# libFuzzer targets, built with clang; each runs FUZZ_SECONDS (default 20).
+FUZZ_SECONDS ?= 20
+FUZZ_OUT     := out-fuzz
+FUZZ_FLAGS   := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_OUT)/%)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory OUT=$(FUZZ_OUT) CC=clang OPT=-O1 SAN="$(FUZZ_FLAGS)" \
+	    $(FUZZ_OUT)/libkdoctor.a $(FUZZ_BINS)
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OUT)/libkdoctor.a
+	$(say) LINK $@
+	$(Q)clang $(KD_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OUT)/libkdoctor.a $(KD_LIBS) -o $@
+
+bench: build
+	@bench/parse.sh $(KDOCTOR)
+
+format:
+	clang-format -i $(LIB_SRCS) $(CLI_SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) \
+	    $(wildcard $(addsuffix /*.h,$(LIB_DIRS) cli tests/unit))
+
+format-check:
+	clang-format --dry-run --Werror $(LIB_SRCS) $(CLI_SRCS)
+
+PREFIX ?= /usr/local
+install: $(KDOCTOR)
+	install -D -m 0755 $(KDOCTOR) $(DESTDIR)$(PREFIX)/bin/kdoctor
+
+clean:
+	rm -rf out out-asan out-fuzz
+
+FORCE:
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)

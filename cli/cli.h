@@ -1,0 +1,29 @@
+/* The command-line front end: one file per subcommand (cli/cmd_*.c), each a
+ * thin layer over the library, in the way of git's builtin/ folder. */
+#ifndef KD_CLI_H
+#define KD_CLI_H
+
+#include "util/error.h"
+
+typedef struct kd_command {
+    const char *name;
+    const char *summary; /* one line for 'kdoctor help' */
+    const char *help;    /* the full text for 'kdoctor help NAME' */
+    int (*run)(int argc, char **argv);
+} kd_command;
+
+extern const kd_command kd_cmd_parse;
+extern const kd_command kd_cmd_help;
+extern const kd_command kd_cmd_version;
+
+/* All commands, NULL-terminated, in the order 'kdoctor help' lists them. */
+extern const kd_command *const kd_commands[];
+
+const kd_command *kd_find_command(const char *name);
+
+/* Prints "kdoctor CMD: MESSAGE" and a hint to stderr; returns 2. */
+int kd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints an error value as "kdoctor: MESSAGE", frees it, returns its status. */
+int kd_report(kd_error *e);
+
+#endif

@@ -1,0 +1,5 @@
+FROM a
+COPY <<A <<B /x
+a
+A
+b
