@@ -545,6 +545,36 @@ static int try_json(parser *p, wlist *l, df_instr *in, size_t a, size_t b)
     return 1;
 }
 
+/* A shell-form command whose quotes never close fails only when it runs;
+ * say so now. POSIX quoting; skipped for backtick-escape files, whose RUN
+ * lines are usually PowerShell or cmd, where backslash is not an escape. */
+static void check_shell_quotes(parser *p, const df_instr *in, size_t a, size_t b)
+{
+    if (p->escape != '\\')
+        return;
+    const char *L = in->logical;
+    char open = 0;
+    size_t start = a;
+    for (size_t i = a; i < b; i++) {
+        char c = L[i];
+        if (open == '\'') {
+            if (c == '\'')
+                open = 0;
+        } else if (c == '\\') {
+            i++;
+        } else if (open == '"') {
+            if (c == '"')
+                open = 0;
+        } else if (c == '\'' || c == '"') {
+            open = c;
+            start = i;
+        }
+    }
+    if (open)
+        pwarn(p, DF_WARN_UNTERMINATED_QUOTE, in->omap[start],
+              "the %c quote opened here is never closed: the shell will fail", open);
+}
+
 /* parseMaybeJSON: RUN, CMD, ENTRYPOINT, SHELL, and HEALTHCHECK's command. */
 static int maybe_json(parser *p, wlist *l, df_instr *in, size_t a, size_t b)
 {
@@ -554,6 +584,7 @@ static int maybe_json(parser *p, wlist *l, df_instr *in, size_t a, size_t b)
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     wl_add_range(l, p->f, in, a, b);
+    check_shell_quotes(p, in, a, b);
     return 0;
 }
 
