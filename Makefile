@@ -26,7 +26,7 @@ KD_CFLAGS  = -std=c11 -Wall -Wextra -Werror -g $(OPT) -D_GNU_SOURCE -I. $(PKG_CF
 KD_LDFLAGS = $(SAN) $(LDFLAGS)
 KD_LIBS    = $(PKG_LIBS) -lpthread
 
-LIB_DIRS  := util dockerfile shell lint rules rewrite build tui
+LIB_DIRS  := util dockerfile shell lint rules rewrite build report tui
 LIB_SRCS  := $(sort $(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
 CLI_SRCS  := $(sort $(wildcard cli/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
