@@ -6,6 +6,8 @@
 #include "build/copy.h"
 #include "build/sandbox.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -216,6 +218,44 @@ TEST(copy_keeps_mtime_and_from_ownership)
     CHECK(stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 1);
     snprintf(path, sizeof path, "%s/from-dotdot", dst);
     CHECK(stat(path, &st) == 0 && S_ISREG(st.st_mode));
+    kt_sh("rm -rf %s", top);
+}
+
+/* ADD <url>: the builder's fetcher writes the file; kd_copy names it after
+ * the URL's last path element and gives it mode 600. */
+static int fake_fetch(void *ctx, const char *url, int dirfd, const char *name, kd_error **err)
+{
+    (void)ctx;
+    if (strstr(url, "fail"))
+        return kd_err(err, 0, "fetch failed");
+    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0 || write(fd, "downloaded", 10) != 10)
+        return kd_err(err, errno, "write");
+    close(fd);
+    return 0;
+}
+
+TEST(copy_add_url_through_hook)
+{
+    if (getuid() != 0)
+        return;
+    REQUIRE(make_context());
+    make_dst();
+    char ctx[128], dst[128];
+    snprintf(ctx, sizeof ctx, "%s/ctx", top);
+    snprintf(dst, sizeof dst, "%s/dst", top);
+    const char *srcs[] = {"https://example.invalid/dl/tool.tar.gz?x=1"};
+    kd_copy_opts o = {.src_root = ctx, .src_is_context = true, .srcs = srcs, .nsrcs = 1,
+                      .dest = "/u/", .dst_root = dst, .add = true, .fetch = fake_fetch};
+    kd_error *err = NULL;
+    CHECK(kd_copy(&o, NULL, &err) == 0);
+    char *got = added();
+    CHECK_STR(got, "/u drwxr-xr-x 0:0\n/u/tool.tar.gz -rw------- 0:0 downloaded\n");
+    free(got);
+    srcs[0] = "https://example.invalid/fail";
+    CHECK(kd_copy(&o, NULL, &err) < 0);
+    CHECK(err && strstr(err->msg, "fetch failed"));
+    kd_error_free(err);
     kt_sh("rm -rf %s", top);
 }
 
