@@ -7,35 +7,23 @@
  * stages, the effective config, and per RUN the shell analysis (lazily, on
  * the first kd_shell() call, then cached).
  *
- * Note: cli/cli.h has an unrelated kd_report(kd_error *); the CLI includes
- * lint/engine.h, never this header, so the two never meet. */
+ * Note: cli/cli.h has an unrelated kd_report(kd_error *). Rules call
+ * kd_report(ctx, rule, span, ...) as designed; the symbol is
+ * kd_lint_report (the macro below), so both link into one binary. The CLI
+ * includes lint/engine.h, never this header. */
 #ifndef KD_LINT_LINT_H
 #define KD_LINT_LINT_H
 
 #include "dockerfile/dockerfile.h"
 #include "dockerfile/scope.h"
+#include "lint/engine.h"
 #include "rules/rule.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
-/* One edit of the original source: replace src[start, end) by text. Fixes
- * are lists of such edits, applied from the end backwards (issue 4). */
-typedef struct kd_edit {
-    size_t start, end;
-    char *text; /* owned by the finding */
-} kd_edit;
-
-typedef struct kd_finding {
-    const kd_rule *rule;
-    kd_severity severity; /* effective: after config and --severity */
-    df_span span;         /* what the finding is about, in the source */
-    char *message;        /* owned */
-    kd_fix_kind fix;      /* KD_FIX_NONE while no edit is attached */
-    kd_edit *edits;       /* owned, sorted by start, never overlapping */
-    size_t nedits;
-} kd_finding;
+/* kd_edit and kd_finding are in lint/engine.h, shared with the driver. */
 
 typedef struct kd_config kd_config; /* lint/config.h */
 
@@ -83,7 +71,8 @@ const sh_script *kd_shell(kd_lint_ctx *ctx, const df_instr *in);
  * finding, owned by the engine, so that a fix can be attached, or NULL when
  * the finding is suppressed (inline ignore, config, --ignore): a rule need
  * not check, kd_fix_edit() accepts NULL. */
-kd_finding *kd_report(kd_lint_ctx *ctx, const kd_rule *rule, df_span span, const char *fmt,
+#define kd_report kd_lint_report
+kd_finding *kd_lint_report(kd_lint_ctx *ctx, const kd_rule *rule, df_span span, const char *fmt,
                       ...) __attribute__((format(printf, 4, 5)));
 
 /* Attaches an edit to a finding's fix (no-op on NULL): replace source bytes
@@ -105,5 +94,24 @@ const char *kd_rule_option(const kd_lint_ctx *ctx, const kd_rule *rule, const ch
  * config lists none). */
 bool kd_registry_trusted(const kd_lint_ctx *ctx, const char *image);
 bool kd_base_image_allowed(const kd_lint_ctx *ctx, const char *image);
+
+/* The build context as far as the linter can see it: the folder next to
+ * the Dockerfile (the usual `docker build .`), computed once per folder.
+ * NULL for standard input. */
+typedef struct kd_context_info {
+    const char *dir;
+    char *dockerignore;      /* the ignore file's text (NAME.dockerignore beside the
+                                Dockerfile wins over .dockerignore), or NULL */
+    bool dockerignore_own;   /* it came from NAME.dockerignore */
+    unsigned long long bytes; /* bytes of regular files, counted up to a cap */
+    size_t files;
+    bool capped;             /* the walk stopped at its cap: there is more */
+    bool has_git, has_node_modules; /* .git/ or node_modules/ at the top */
+} kd_context_info;
+const kd_context_info *kd_context(kd_lint_ctx *ctx);
+
+/* Whether a comment is an inline suppression (`# kdoctor ignore=...`,
+ * `# hadolint ignore=...`, with or without `global`). */
+bool kd_is_ignore_pragma(const char *comment_text);
 
 #endif

@@ -17,7 +17,7 @@
  *         .check = check,
  *     };
  *
- * The build collects every `KD_RULE(` line of rules/*.c into a generated
+ * The build collects every `KD_RULE(` line of the rule files into a generated
  * table (scripts/gen-rules-table.sh writes $(OUT)/gen/rules_table.c), so
  * adding a rule touches its own file, its docs page docs/rules/KDnnnn.md
  * and its tests (tests/rules/KDnnnn/), and nothing else.
