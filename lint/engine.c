@@ -231,13 +231,13 @@ static kd_rule_state rule_state(const kd_linter *l, const kd_config *c, const df
         s.enabled = true;
     if (cfg_matches(c->ignore, c->nignore, r))
         s.enabled = false;
-    if (kd_directive_skips(f, r))
-        s.enabled = false;
     bool exact = false;
     if (l->o.nselect)
         s.enabled = cli_matches(l->o.select, l->o.nselect, r, &exact) &&
                     (s.enabled || exact || r->off_by_default);
     if (cli_matches(l->o.ignore, l->o.nignore, r, &exact))
+        s.enabled = false;
+    if (kd_directive_skips(f, r)) /* in the file, like an inline suppression */
         s.enabled = false;
     s.severity = overridden(c->severity, c->nseverity, r, s.severity);
     s.severity = overridden(l->o.severity, l->o.nseverity, r, s.severity);
