@@ -28,7 +28,7 @@ picked=$(echo "$files" | awk -v s="$step" -v n="$sample" 'NR % s == 0 && c < n {
 npicked=$(echo "$picked" | wc -l)
 
 now() { date +%s%N; }
-ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", (b - a) / 1e6 }'; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 echo "== corpus: $nfiles files in $dir"
@@ -64,8 +64,11 @@ per_file() { # per_file CMD...: mean ms per file over the sample
     awk -v a="$t0" -v b="$t1" -v n="$npicked" 'BEGIN { printf "%.2f", (b - a) / 1e6 / n }'
 }
 kd_one=$(per_file "$kd" lint --no-config -q)
+kd_noctx=$(per_file "$kd" lint --no-config -q --ignore KD1103)
 echo "== one process per file (mean over $npicked files)"
 echo "kdoctor:          $kd_one ms per file"
+echo "  (of which the walk of the $nfiles-file corpus folder for KD1103, once per process: $(awk -v a="$kd_one" -v b="$kd_noctx" 'BEGIN { printf "%.2f", a - b }') ms)"
+echo "process start floor (/bin/true): $(per_file /bin/true) ms per file"
 
 peers=${PEERS:-}
 if [ -z "$peers" ]; then

@@ -82,7 +82,7 @@ run "$KDOCTOR" lint --no-config -f gitlab dirty clean binary
 if need jq "gitlab checks"; then
     jq -e 'type == "array" and length > 0 and all(
         (.description | type == "string") and (.check_name | test("^KD[0-9]{4}$")) and
-        (.fingerprint | test("^[0-9a-f]{64}$")) and
+        (.fingerprint | test("^[0-9a-f]{32}$")) and
         (.severity | IN("info", "minor", "major", "critical", "blocker")) and
         (.location.path | type == "string") and (.location.lines.begin | type == "number"))' "$TMP/out" >/dev/null &&
         ok "gitlab issues have description, check_name, fingerprint, severity, location" ||
