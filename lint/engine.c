@@ -342,7 +342,8 @@ int kd_lint_source(kd_linter *l, const char *path, const char *data, size_t len,
     build_states(&p, cfg, f);
     kd_suppress_collect(f, &p);
     run_rules(&ctx, &p);
-    qsort(p.findings, p.nfindings, sizeof *p.findings, cmp_finding);
+    if (p.nfindings > 1)
+        qsort(p.findings, p.nfindings, sizeof *p.findings, cmp_finding);
 
     kd_file_result *r = kd_xcalloc(1, sizeof *r);
     r->path = kd_xstrdup(path);

@@ -303,3 +303,18 @@ size_t kd_rest_offset(const df_instr *in)
     }
     return i;
 }
+
+void kd_each_base_image(kd_lint_ctx *ctx, const kd_rule *self, kd_base_fn fn)
+{
+    for (size_t st = 0; st < ctx->stages->n; st++) {
+        if (kd_stage_from_stage(ctx, st, NULL))
+            continue;
+        char *image = kd_stage_image(ctx, st);
+        kd_imgref r;
+        if (image && strcmp(image, "scratch") != 0 && kd_image_parse(image, &r)) {
+            fn(ctx, self, st, image, &r);
+            kd_image_free(&r);
+        }
+        free(image);
+    }
+}

@@ -39,6 +39,13 @@ bool kd_image_valid(const char *s);
  * overrides (only the last CMD, ENTRYPOINT or HEALTHCHECK counts). */
 void kd_report_overridden(kd_lint_ctx *ctx, const kd_rule *self, df_kind kind);
 
+/* Calls fn for each stage built on an image (not on an earlier stage or
+ * scratch) whose reference, with the global ARG defaults expanded, is
+ * known: image is the expanded reference, ref its parts. */
+typedef void (*kd_base_fn)(kd_lint_ctx *ctx, const kd_rule *self, size_t stage,
+                           const char *image, const kd_imgref *ref);
+void kd_each_base_image(kd_lint_ctx *ctx, const kd_rule *self, kd_base_fn fn);
+
 /* Whether stage st (or a stage it is built FROM) has an instruction for
  * which pred is true, before instruction index 'before'. */
 bool kd_stage_chain_has(const kd_lint_ctx *ctx, size_t st, bool (*pred)(const df_instr *),
