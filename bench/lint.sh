@@ -45,7 +45,8 @@ timed() {
     while [ $i -lt "$n" ]; do
         # shellcheck disable=SC2086
         /usr/bin/time -f '%e %U %S' -o "$work/t" "$@" $files >/dev/null 2>&1 || true
-        awk '{ printf "%.1f %.1f\n", $1 * 1000, ($2 + $3) * 1000 }' "$work/t" >>"$work/runs"
+        # the last line: /usr/bin/time first notes a non-zero exit status
+        awk 'END { printf "%.1f %.1f\n", $1 * 1000, ($2 + $3) * 1000 }' "$work/t" >>"$work/runs"
         i=$((i + 1))
     done
     sort -n "$work/runs" | awk '{ w[NR] = $1; c[NR] = $2 } END { m = int((NR + 1) / 2); print w[m], c[m] }'
@@ -54,8 +55,8 @@ timed() {
 # per_file CMD...: one process per sample file; prints "WALL_MS CPU_MS" per file
 per_file() {
     /usr/bin/time -f '%e %U %S' -o "$work/t" sh -c \
-        'while read -r f; do "$@" "$f" >/dev/null 2>&1; done <"$0"' "$work/sample" "$@" || true
-    awk -v n="$npicked" '{ printf "%.2f %.2f\n", $1 * 1000 / n, ($2 + $3) * 1000 / n }' "$work/t"
+        'while read -r f; do "$@" "$f" >/dev/null 2>&1; done <"$0"; true' "$work/sample" "$@" || true
+    awk -v n="$npicked" 'END { printf "%.2f %.2f\n", $1 * 1000 / n, ($2 + $3) * 1000 / n }' "$work/t"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0fx", a / b }'; }

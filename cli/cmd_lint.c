@@ -235,10 +235,10 @@ static int lint_all(kd_linter *l, const lint_args *a, int status)
         }
         fails |= kd_result_fails(r);
         count(&rows, &nrows, r);
-        kd_formatter_file(fm, r, &out);
-        if (!a->quiet)
+        if (!a->quiet) {
+            kd_formatter_file(fm, r, &out);
             flush(&out);
-        kd_buf_truncate(&out, 0);
+        }
         kd_file_result_free(r);
     }
     kd_formatter_end(fm, &out);

@@ -645,14 +645,17 @@ const kd_context_info *kd_context(kd_lint_ctx *ctx)
         kd_context_info *c = kd_xcalloc(1, sizeof *c);
         c->dir = ctx->dir;
         /* BuildKit prefers NAME.dockerignore beside the Dockerfile NAME */
+        kd_ctx_cache **cache = kd_linter_ctx_cache(p->linter);
+        const char *base = strrchr(p->path, '/') ? strrchr(p->path, '/') + 1 : p->path;
         char *own = kd_asprintf("%s.dockerignore", p->path);
         char *text;
         size_t len;
-        if (kd_read_file(own, &text, &len, NULL) == 0) {
+        if (kd_dir_has_own_ignore(cache, ctx->dir, base) &&
+            kd_read_file(own, &text, &len, NULL) == 0) {
             c->dockerignore = text;
             c->dockerignore_own = true;
         } else {
-            c->dockerignore = kd_dir_dockerignore(kd_linter_ctx_cache(p->linter), ctx->dir);
+            c->dockerignore = kd_dir_dockerignore(cache, ctx->dir);
         }
         free(own);
         p->context = c;

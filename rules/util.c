@@ -121,6 +121,17 @@ bool kd_stage_from_stage(const kd_lint_ctx *ctx, size_t st, size_t *parent)
     return true;
 }
 
+bool kd_from_has_var(const kd_lint_ctx *ctx)
+{
+    for (size_t st = 0; st < ctx->stages->n; st++) {
+        const df_stage *s = &ctx->stages->v[st];
+        if ((s->image && kd_has_var(s->image->text)) ||
+            (s->platform && s->platform->value && kd_has_var(s->platform->value)))
+            return true;
+    }
+    return false;
+}
+
 /* The automatic platform ARGs of this machine, computed once (they cost a
  * uname() call) and kept for the process. */
 static const df_vars *auto_args(void)

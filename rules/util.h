@@ -28,6 +28,10 @@ char *kd_stage_image(const kd_lint_ctx *ctx, size_t st);
 /* Whether the FROM of stage st names an earlier stage (FROM builder). */
 bool kd_stage_from_stage(const kd_lint_ctx *ctx, size_t st, size_t *parent);
 
+/* Whether some FROM line (image or --platform) holds a variable; without
+ * one the global ARGs need not be computed. */
+bool kd_from_has_var(const kd_lint_ctx *ctx);
+
 /* The global ARGs (before the first FROM): every declared name in names
  * (with the automatic platform ARGs), and those with a value in values;
  * either may be NULL. */
