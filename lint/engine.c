@@ -332,7 +332,7 @@ int kd_lint_source(kd_linter *l, const char *path, const char *data, size_t len,
     if (config_for(l, dir, &cfg, err) < 0)
         return -1;
     df_file *f;
-    if (df_parse(path, data, len, &f, err) < 0)
+    if (df_parse(strcmp(path, "-") == 0 ? "<stdin>" : path, data, len, &f, err) < 0)
         return -1;
     df_stages st;
     kd_stages_tolerant(f, &st);
