@@ -10,6 +10,11 @@ PKGS="gcc make pkg-config libc6-dev libpcre2-dev libarchive-dev libcurl4-openssl
 # tests: the fuzzers (clang, libFuzzer) and the shell tools the tests use;
 # busybox-static runs inside the sandbox tests, buildah is the COPY oracle
 PKGS="$PKGS clang libclang-rt-14-dev diffutils busybox-static buildah"
+# lint tests: jq reads the json, sarif and gitlab outputs, xmllint checks
+# the checkstyle XML
+PKGS="$PKGS jq libxml2-utils"
+# bench/lint.sh: /usr/bin/time gives the CPU time of each run
+PKGS="$PKGS time"
 
 missing=""
 for p in $PKGS; do
@@ -17,6 +22,11 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
+# node and npm (the SARIF schema check and bench/lint.sh's peers): any
+# install will do (some machines have NodeSource's nodejs, which bundles
+# npm and conflicts with Debian's npm package), so only install Debian's
+# when there is none
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 [ -z "$missing" ] && exit 0
 
 echo "kdoctor: installing missing Debian packages:$missing"
