@@ -3,7 +3,10 @@
 #include "cli/cli.h"
 #include "lint/engine.h"
 #include "lint/format.h"
+#include "rewrite/fix.h"
 #include "util/buf.h"
+#include "util/diff.h"
+#include "util/fs.h"
 #include "util/mem.h"
 
 #include <getopt.h>
@@ -47,6 +50,7 @@ typedef struct lint_args {
     int threshold;
     const char *config;
     bool no_config, statistics, quiet;
+    bool fix, diff, unsafe, show_fixes; /* issue 4's fixer */
     int format; /* -1: tty */
     int color;  /* -1 auto, 0 never, 1 always */
 } lint_args;
@@ -96,7 +100,7 @@ static int parse_threshold(lint_args *a, const char *s)
 static int parse_args(int argc, char **argv, lint_args *a)
 {
     enum { O_SELECT = 256, O_IGNORE, O_SEV, O_THRESH, O_STATS, O_CONFIG, O_NOCONFIG, O_RULES,
-           O_COLOR };
+           O_COLOR, O_FIX, O_DIFF, O_UNSAFE, O_SHOW };
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'},
         {"select", required_argument, NULL, O_SELECT},
@@ -109,6 +113,10 @@ static int parse_args(int argc, char **argv, lint_args *a)
         {"rules", required_argument, NULL, O_RULES},
         {"color", required_argument, NULL, O_COLOR},
         {"quiet", no_argument, NULL, 'q'},
+        {"fix", no_argument, NULL, O_FIX},
+        {"diff", no_argument, NULL, O_DIFF},
+        {"fix-unsafe", no_argument, NULL, O_UNSAFE},
+        {"show-fixes", no_argument, NULL, O_SHOW},
         {NULL, 0, NULL, 0},
     };
     int c, rc = 0;
@@ -132,6 +140,10 @@ static int parse_args(int argc, char **argv, lint_args *a)
         case O_NOCONFIG: a->no_config = true; break;
         case O_RULES: strs_add(&a->rules, optarg); break;
         case O_COLOR: rc = parse_color(a, optarg); break;
+        case O_FIX: a->fix = true; break;
+        case O_DIFF: a->diff = true; break;
+        case O_UNSAFE: a->unsafe = true; break;
+        case O_SHOW: a->show_fixes = true; break;
         default:
             if (optopt)
                 rc = kd_usage_error("lint", "option '-%c' %s", optopt,
@@ -141,6 +153,11 @@ static int parse_args(int argc, char **argv, lint_args *a)
                                     argv[optind - 1]);
         }
     }
+    if (rc == 0 && a->unsafe && !a->diff)
+        a->fix = true; /* --fix-unsafe alone fixes; with --diff it only shows */
+    if (rc == 0 && a->fix && a->diff)
+        rc = kd_usage_error("lint", "--fix writes the files and --diff shows what it would write: "
+                                    "choose one");
     if (rc == 0 && optind >= argc)
         rc = kd_usage_error("lint", "no Dockerfile given (a file, a directory, or - for "
                                     "standard input)");
@@ -214,6 +231,91 @@ static bool use_color(const lint_args *a)
     return isatty(1) && (nc == NULL || *nc == '\0');
 }
 
+/* The folder a Dockerfile stands in (for its config and context), or NULL
+ * for standard input. Owned by the caller. */
+static char *folder_of(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return NULL;
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return kd_xstrdup(".");
+    return slash == path ? kd_xstrdup("/") : kd_xstrndup(path, (size_t)(slash - path));
+}
+
+static void print_fixes(const char *path, const kd_fix_result *fr)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < fr->ncounts; i++)
+        total += fr->counts[i].n;
+    if (total == 0) {
+        fprintf(stderr, "%s: nothing to fix\n", path);
+        return;
+    }
+    fprintf(stderr, "%s: fixed %zu finding%s in %zu round%s:\n", path, total,
+            total == 1 ? "" : "s", fr->rounds, fr->rounds == 1 ? "" : "s");
+    for (size_t i = 0; i < fr->ncounts; i++)
+        fprintf(stderr, "  %4zu  %-7s %s\n", fr->counts[i].n, fr->counts[i].rule->id,
+                fr->counts[i].rule->name);
+}
+
+/* --fix or --diff on one file: fixes it in memory, then writes it (or the
+ * diff); *r gets the findings that are left. *changed tells whether the
+ * text changed. */
+static int fix_one(kd_linter *l, const lint_args *a, const char *path, kd_file_result **r,
+                   bool *changed)
+{
+    char *data;
+    size_t len;
+    kd_error *err = NULL;
+    if (kd_read_file(path, &data, &len, &err) < 0) {
+        err->status = 2;
+        return kd_report(err);
+    }
+    char *dir = folder_of(path);
+    kd_fix_opts fo = {.unsafe = a->unsafe};
+    kd_fix_result fr;
+    int status = 0;
+    if (kd_fix_source(l, strcmp(path, "-") == 0 ? "-" : path, data, len, dir, &fo, &fr, &err) <
+        0) {
+        status = kd_report(err);
+        goto out;
+    }
+    *changed = fr.len != len || memcmp(fr.text, data, len) != 0;
+    if (fr.broken)
+        fprintf(stderr, "kdoctor: %s: a fix of %s made the file unparsable; those fixes were "
+                        "not applied (please report this)\n", path, fr.broken);
+    if (!fr.converged)
+        fprintf(stderr, "kdoctor: %s: fixes still pending after %d rounds; run again\n", path,
+                KD_FIX_MAX_ROUNDS);
+    if (a->diff && *changed) {
+        kd_buf d = KD_BUF_INIT;
+        /* git's a/ b/ prefixes for relative paths (patch -p1 applies them) */
+        bool abs = path[0] == '/';
+        char *old = kd_asprintf("%s%s", abs ? "" : "a/", path);
+        char *new = kd_asprintf("%s%s", abs ? "" : "b/", path);
+        kd_unified_diff(data, len, fr.text, fr.len, old, new, 3, &d);
+        fwrite(d.data, 1, d.len, stdout);
+        kd_buf_free(&d);
+        free(old);
+        free(new);
+    } else if (a->fix && strcmp(path, "-") == 0) {
+        fwrite(fr.text, 1, fr.len, stdout); /* standard input: the fixed file to stdout */
+    } else if (a->fix && *changed &&
+               kd_write_file_atomic(path, fr.text, fr.len, data, len, &err) < 0) {
+        status = kd_report(err);
+    }
+    if (a->show_fixes)
+        print_fixes(path, &fr);
+    *r = fr.remaining;
+    fr.remaining = NULL;
+    kd_fix_result_free(&fr);
+out:
+    free(dir);
+    free(data);
+    return status;
+}
+
 /* Lints every file, printing as it goes; returns the exit status. */
 static int lint_all(kd_linter *l, const lint_args *a, int status)
 {
@@ -223,11 +325,22 @@ static int lint_all(kd_linter *l, const lint_args *a, int status)
     kd_buf out = KD_BUF_INIT;
     stat_row *rows = NULL;
     size_t nrows = 0;
-    bool fails = false;
+    bool fails = false, changed = false;
+    /* with --diff the findings are not printed; with --fix of standard
+     * input the fixed file takes stdout, so findings go to stderr */
+    bool to_stderr = a->fix && a->files.n == 1 && strcmp(a->files.v[0], "-") == 0;
+    bool quiet = a->quiet || a->diff;
     for (size_t i = 0; i < a->files.n; i++) {
-        kd_file_result *r;
+        kd_file_result *r = NULL;
         kd_error *err = NULL;
-        if (kd_lint_path(l, a->files.v[i], &r, &err) < 0) {
+        bool ch = false;
+        if (a->fix || a->diff) {
+            int rc = fix_one(l, a, a->files.v[i], &r, &ch);
+            status = rc > status ? rc : status;
+            changed |= ch;
+            if (r == NULL)
+                continue;
+        } else if (kd_lint_path(l, a->files.v[i], &r, &err) < 0) {
             fflush(stdout);
             int rc = kd_report(err);
             status = rc > status ? rc : status;
@@ -235,15 +348,24 @@ static int lint_all(kd_linter *l, const lint_args *a, int status)
         }
         fails |= kd_result_fails(r);
         count(&rows, &nrows, r);
-        if (!a->quiet) {
+        if (!quiet) {
             kd_formatter_file(fm, r, &out);
-            flush(&out);
+            if (to_stderr) {
+                fwrite(out.data ? out.data : "", 1, out.len, stderr);
+                kd_buf_truncate(&out, 0);
+            } else {
+                flush(&out);
+            }
         }
         kd_file_result_free(r);
     }
     kd_formatter_end(fm, &out);
-    if (!a->quiet)
-        flush(&out);
+    if (!quiet) {
+        if (to_stderr)
+            fwrite(out.data ? out.data : "", 1, out.len, stderr);
+        else
+            flush(&out);
+    }
     if (a->statistics) {
         bool doc = fo.format != KD_FMT_TTY && fo.format != KD_FMT_GNU;
         fflush(stdout);
@@ -253,6 +375,8 @@ static int lint_all(kd_linter *l, const lint_args *a, int status)
     kd_buf_free(&out);
     kd_formatter_free(fm);
     fflush(stdout);
+    if (a->diff)
+        return status ? status : changed ? 1 : 0;
     return status ? status : fails ? 1 : 0;
 }
 
@@ -317,6 +441,15 @@ const kd_command kd_cmd_lint = {
         "      --color WHEN          auto (default: on a terminal unless NO_COLOR is set),\n"
         "                            always or never\n"
         "  -q, --quiet               print no findings; only the exit status tells\n"
+        "      --fix                 apply the safe fixes to each file in place (standard\n"
+        "                            input: the fixed file goes to standard output and the\n"
+        "                            findings to standard error), then report what is left\n"
+        "      --fix-unsafe          also apply fixes that change the image's files\n"
+        "                            (smaller base, --no-install-recommends...); implies\n"
+        "                            --fix unless --diff is given\n"
+        "      --diff                print what --fix would change as a unified diff and\n"
+        "                            write nothing; exit 1 when there is a change\n"
+        "      --show-fixes          list the fixes applied per rule (on standard error)\n"
         "\n"
         "Inline suppressions: '# kdoctor ignore=KD1100,DL3008' on the lines right above\n"
         "an instruction, '# kdoctor global ignore=...' for the file; '# hadolint\n"
