@@ -9,6 +9,9 @@ PKGS="gcc make pkg-config libc6-dev libpcre2-dev libarchive-dev libcurl4-openssl
       libcjson-dev libncurses-dev libyaml-dev libssl-dev"
 # tests: the fuzzers (clang, libFuzzer) and the shell tools the tests use
 PKGS="$PKGS clang libclang-rt-14-dev diffutils"
+# tests: real registry peers (tests/registry): a registry, clients that check
+# what we pull and push, busybox for base images, htpasswd for basic auth
+PKGS="$PKGS docker-registry skopeo umoci podman busybox-static apache2-utils curl jq"
 
 missing=""
 for p in $PKGS; do
