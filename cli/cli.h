@@ -13,6 +13,7 @@ typedef struct kd_command {
 } kd_command;
 
 extern const kd_command kd_cmd_parse;
+extern const kd_command kd_cmd_login;
 extern const kd_command kd_cmd_help;
 extern const kd_command kd_cmd_version;
 

@@ -7,6 +7,7 @@
 
 const kd_command *const kd_commands[] = {
     &kd_cmd_parse,
+    &kd_cmd_login,
     &kd_cmd_help,
     &kd_cmd_version,
     NULL,
