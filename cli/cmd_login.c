@@ -26,19 +26,6 @@ typedef struct login_opts {
     char *registry;
 } login_opts;
 
-/* "https://ghcr.io/v2/" -> "ghcr.io"; docker.io's aliases -> "docker.io". */
-static char *registry_name(const char *arg)
-{
-    if (kd_ref_is_docker_hub(arg))
-        return kd_xstrdup(KD_REF_DOCKER_DOMAIN);
-    const char *s = arg;
-    if (strncmp(s, "https://", 8) == 0)
-        s += 8;
-    else if (strncmp(s, "http://", 7) == 0)
-        s += 7;
-    return kd_xstrndup(s, strcspn(s, "/"));
-}
-
 /* Reads one line from fd (without its newline) into a wiped-on-free
  * buffer; NULL on end of input before anything was read. */
 static char *read_line(int fd, bool all)
@@ -123,7 +110,7 @@ static int parse_args(int argc, char **argv, login_opts *o)
     }
     if (argc - optind > 1)
         return kd_usage_error("login", "takes one registry, got %d", argc - optind);
-    o->registry = registry_name(optind < argc ? argv[optind] : KD_REF_DOCKER_DOMAIN);
+    o->registry = kd_auth_registry_name(optind < argc ? argv[optind] : KD_REF_DOCKER_DOMAIN);
     if (o->registry[0] == '\0') {
         free(o->registry);
         return kd_usage_error("login", "'%s' is not a registry name", argv[optind]);
