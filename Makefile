@@ -41,6 +41,8 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(OUT)/obj/%.o)
 
 KDOCTOR    := $(OUT)/kdoctor
 UNIT_TESTS := $(OUT)/unit-tests
+# test driver for the registry client, store and outputs (tests/registry)
+FETCH_TOOL := $(OUT)/fetch-tool
 
 .PHONY: all deps build demo test test-run asan fuzz fuzz-build bench format format-check \
         clean install FORCE
@@ -50,7 +52,7 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-build: $(KDOCTOR) $(UNIT_TESTS)
+build: $(KDOCTOR) $(UNIT_TESTS) $(FETCH_TOOL)
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -91,6 +93,10 @@ $(UNIT_TESTS): $(UNIT_OBJS) $(OUT)/libkdoctor.a
 	$(say) LINK $@
 	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $(UNIT_OBJS) $(OUT)/libkdoctor.a $(KD_LIBS)
 
+$(FETCH_TOOL): $(OUT)/obj/tests/registry/fetch_tool.o $(OUT)/libkdoctor.a
+	$(say) LINK $@
+	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $< $(OUT)/libkdoctor.a $(KD_LIBS)
+
 demo: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/demo.sh $(KDOCTOR)
@@ -100,7 +106,8 @@ test: deps
 	@$(MAKE) --no-print-directory test-run
 
 test-run:
-	@KDOCTOR=$(abspath $(KDOCTOR)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) tests/run.sh
+	@KDOCTOR=$(abspath $(KDOCTOR)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) \
+	    FETCH_TOOL=$(abspath $(FETCH_TOOL)) tests/run.sh
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
@@ -147,4 +154,4 @@ clean:
 
 FORCE:
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(OUT)/obj/tests/registry/fetch_tool.d

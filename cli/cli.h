@@ -16,6 +16,7 @@ extern const kd_command kd_cmd_parse;
 extern const kd_command kd_cmd_lint;
 extern const kd_command kd_cmd_rules;
 extern const kd_command kd_cmd_explain;
+extern const kd_command kd_cmd_login;
 extern const kd_command kd_cmd_help;
 extern const kd_command kd_cmd_version;
 

@@ -15,6 +15,9 @@ PKGS="$PKGS clang libclang-rt-14-dev diffutils busybox-static buildah"
 PKGS="$PKGS jq libxml2-utils"
 # bench/lint.sh: /usr/bin/time gives the CPU time of each run
 PKGS="$PKGS time"
+# tests: real registry peers (tests/registry): a registry, clients that check
+# what we pull and push, htpasswd for basic auth
+PKGS="$PKGS docker-registry skopeo umoci podman apache2-utils curl"
 
 missing=""
 for p in $PKGS; do
