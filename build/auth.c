@@ -4,7 +4,7 @@
 #include "build/auth.h"
 #include "build/oci_json.h"
 #include "build/ref.h"
-#include "build/fileio.h"
+#include "util/fs.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/mem.h"

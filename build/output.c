@@ -2,7 +2,7 @@
 #include "build/output.h"
 #include "build/oci.h"
 #include "build/oci_json.h"
-#include "build/fileio.h"
+#include "util/fs.h"
 #include "util/fs.h"
 #include "util/mem.h"
 

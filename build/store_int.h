@@ -3,7 +3,7 @@
 #ifndef KD_BUILD_STORE_INT_H
 #define KD_BUILD_STORE_INT_H
 
-#include "build/fileio.h"
+#include "util/fs.h"
 #include "build/store.h"
 
 #include <stddef.h>

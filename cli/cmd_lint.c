@@ -302,7 +302,7 @@ static int fix_one(kd_linter *l, const lint_args *a, const char *path, kd_file_r
     } else if (a->fix && strcmp(path, "-") == 0) {
         fwrite(fr.text, 1, fr.len, stdout); /* standard input: the fixed file to stdout */
     } else if (a->fix && *changed &&
-               kd_write_file_atomic(path, fr.text, fr.len, data, len, &err) < 0) {
+               kd_replace_file(path, fr.text, fr.len, data, len, &err) < 0) {
         status = kd_report(err);
     }
     if (a->show_fixes)

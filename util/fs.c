@@ -55,23 +55,57 @@ int kd_read_file(const char *path, char **data, size_t *len, kd_error **err)
     return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int kd_read_all(int fd, char *buf, size_t n)
 {
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0)
+            errno = 0;
+        if (r <= 0)
             return -1;
-        }
-        p += n;
-        len -= (size_t)n;
+        got += (size_t)r;
     }
     return 0;
 }
 
-static int fsync_parent(const char *path)
+int kd_write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t r = write(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+int kd_mkdirs(const char *path, mode_t mode, kd_error **err)
+{
+    char *p = kd_xstrdup(path);
+    int rc = 0;
+    for (char *s = p + 1; rc == 0; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+            rc = kd_err(err, errno, "cannot create %s", p);
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(p);
+    return rc;
+}
+
+static void fsync_parent(const char *path)
 {
     char *dir = kd_xstrdup(path);
     char *slash = strrchr(dir, '/');
@@ -83,15 +117,59 @@ static int fsync_parent(const char *path)
         *slash = '\0';
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     free(dir);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
 }
 
-int kd_write_file_atomic(const char *path, const void *data, size_t len, const char *expect,
-                         size_t expect_len, kd_error **err)
+/* The common part: a temp file with mode (and owner unless uid is -1),
+ * renamed over path. */
+static int write_atomic(const char *path, const char *tmpdir, const void *data, size_t len,
+                        mode_t mode, uid_t uid, gid_t gid, kd_error **err)
+{
+    char *tmp;
+    if (tmpdir) {
+        const char *base = strrchr(path, '/');
+        tmp = kd_asprintf("%s/%s.tmp-XXXXXX", tmpdir, base ? base + 1 : path);
+    } else {
+        tmp = kd_asprintf("%s.kdoctor-XXXXXX", path);
+    }
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return kd_err(err, e, "cannot create a temporary file for %s", path);
+    }
+    int e = 0;
+    if (fchmod(fd, mode) < 0 || kd_write_all(fd, data, len) < 0)
+        e = errno;
+    if (e == 0 && uid != (uid_t)-1 && fchown(fd, uid, gid) < 0)
+        e = errno;
+    if (e == 0 && fsync(fd) < 0)
+        e = errno;
+    if (close(fd) < 0 && e == 0)
+        e = errno;
+    if (e == 0 && rename(tmp, path) < 0)
+        e = errno;
+    if (e != 0) {
+        unlink(tmp);
+        free(tmp);
+        return kd_err(err, e, "cannot write %s", path);
+    }
+    free(tmp);
+    fsync_parent(path);
+    return 0;
+}
+
+int kd_write_file_atomic(const char *path, const char *tmpdir, const void *data, size_t len,
+                         mode_t mode, kd_error **err)
+{
+    return write_atomic(path, tmpdir, data, len, mode, (uid_t)-1, (gid_t)-1, err);
+}
+
+int kd_replace_file(const char *path, const void *data, size_t len, const char *expect,
+                    size_t expect_len, kd_error **err)
 {
     struct stat st;
     if (stat(path, &st) < 0)
@@ -106,28 +184,7 @@ int kd_write_file_atomic(const char *path, const void *data, size_t len, const c
         if (!same)
             return kd_err(err, 0, "%s changed on disk since kdoctor read it; not written", path);
     }
-    char *tmp = kd_asprintf("%s.kdoctor-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return kd_err(err, e, "cannot create a temporary file beside %s", path);
-    }
-    int e = 0;
-    if (fchmod(fd, st.st_mode & 07777) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
-        e = errno;
-    if (e == 0 && geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) < 0)
-        e = errno;
-    if (close(fd) < 0 && e == 0)
-        e = errno;
-    if (e == 0 && rename(tmp, path) < 0)
-        e = errno;
-    if (e != 0) {
-        unlink(tmp);
-        free(tmp);
-        return kd_err(err, e, "cannot write %s", path);
-    }
-    free(tmp);
-    fsync_parent(path);
-    return 0;
+    bool root = geteuid() == 0;
+    return write_atomic(path, NULL, data, len, st.st_mode & 07777,
+                        root ? st.st_uid : (uid_t)-1, root ? st.st_gid : (gid_t)-1, err);
 }

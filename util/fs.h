@@ -5,19 +5,33 @@
 #include "util/error.h"
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Reads a whole file ("-" is standard input) into a NUL-terminated buffer
  * owned by the caller. */
 int kd_read_file(const char *path, char **data, size_t *len, kd_error **err);
 
 
-/* Replaces path's content with data atomically: a temp file in the same
- * folder, with path's mode (and owner, when allowed), fsync'ed, renamed over
- * path, and the folder fsync'ed. When expect is not NULL, path must still
- * hold exactly expect[0..expect_len) (what the caller read); if it changed
- * in the meantime nothing is written and the error says so. A failure
- * leaves path untouched and no temp file behind. */
-int kd_write_file_atomic(const char *path, const void *data, size_t len, const char *expect,
-                         size_t expect_len, kd_error **err);
+/* read(2)/write(2) of exactly n bytes, retrying on EINTR and short counts;
+ * -1 with errno set (read: errno 0 at an early end of file). */
+int kd_read_all(int fd, char *buf, size_t n);
+int kd_write_all(int fd, const void *buf, size_t n);
+
+/* mkdir -p; components it creates get mode. */
+int kd_mkdirs(const char *path, mode_t mode, kd_error **err);
+
+/* Replaces (or creates) path with data: written to a temp file in tmpdir
+ * (NULL: beside path; it must be on path's file system), given mode,
+ * fsynced, renamed over path, and the folder fsynced. Readers see the old
+ * or the new content, never a mix; a failure leaves no temp file. */
+int kd_write_file_atomic(const char *path, const char *tmpdir, const void *data, size_t len,
+                         mode_t mode, kd_error **err);
+
+/* Rewrites an existing file the way an editor should: atomically, keeping
+ * its mode (and owner, when allowed). When expect is not NULL, path must
+ * still hold exactly expect[0..expect_len) (what the caller read); if it
+ * changed in the meantime nothing is written and the error says so. */
+int kd_replace_file(const char *path, const void *data, size_t len, const char *expect,
+                    size_t expect_len, kd_error **err);
 
 #endif

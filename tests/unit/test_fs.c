@@ -19,7 +19,7 @@ TEST(atomic_write_keeps_mode_and_checks_content)
     chmod(path, 0640);
 
     kd_error *err = NULL;
-    CHECK(kd_write_file_atomic(path, "FROM b\n", 7, "FROM a\n", 7, &err) == 0);
+    CHECK(kd_replace_file(path, "FROM b\n", 7, "FROM a\n", 7, &err) == 0);
     char *data;
     size_t len;
     REQUIRE(kd_read_file(path, &data, &len, NULL) == 0);
@@ -30,7 +30,7 @@ TEST(atomic_write_keeps_mode_and_checks_content)
     CHECK_INT(st.st_mode & 07777, 0640);
 
     /* the file changed since it was read: nothing written */
-    CHECK(kd_write_file_atomic(path, "FROM c\n", 7, "FROM a\n", 7, &err) == -1);
+    CHECK(kd_replace_file(path, "FROM c\n", 7, "FROM a\n", 7, &err) == -1);
     REQUIRE(err);
     CHECK(strstr(err->msg, "changed on disk since kdoctor read it") != NULL);
     kd_error_free(err);
@@ -49,7 +49,7 @@ TEST(atomic_write_keeps_mode_and_checks_content)
 TEST(atomic_write_of_a_missing_file_fails)
 {
     kd_error *err = NULL;
-    CHECK(kd_write_file_atomic("/nonexistent/kdoctor/Dockerfile", "x", 1, NULL, 0, &err) == -1);
+    CHECK(kd_replace_file("/nonexistent/kdoctor/Dockerfile", "x", 1, NULL, 0, &err) == -1);
     REQUIRE(err);
     CHECK(strstr(err->msg, "cannot write /nonexistent/kdoctor/Dockerfile") != NULL);
     kd_error_free(err);
