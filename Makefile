@@ -2,7 +2,7 @@
 # machine (as root): `make demo` and `make test`. Both install what is
 # missing first (`make deps`), then build.
 
-PKGS    := libpcre2-8 libarchive libcurl libcjson ncursesw yaml-0.1 libcrypto
+PKGS    := libpcre2-8 libarchive libcurl libcjson ncursesw yaml-0.1 libcrypto libisal libdeflate
 OUT     ?= out
 OPT     ?= -O2
 SAN     ?=
