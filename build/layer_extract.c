@@ -387,16 +387,22 @@ kd_layer_extractor *kd_layer_extractor_new(const char *dest, const kd_layer_extr
     return x;
 }
 
+/* Hands the caller a copy of e (its message already says strerror). */
+static int pass_error(const kd_error *e, kd_error **err)
+{
+    kd_err(err, 0, "%s", e->msg);
+    if (err && *err)
+        (*err)->errnum = e->errnum;
+    return -1;
+}
+
 /* The first error of either side, as a copy for the caller. */
 static int copy_error(kd_layer_extractor *x, kd_error **err)
 {
     kd_error *e = x->perr;
     if (e == NULL && ring_consumer_done(&x->r))
         e = x->werr; /* written before done was set, never after */
-    if (e == NULL)
-        return 0;
-    kd_err(err, e->errnum, "%s", e->msg);
-    return -1;
+    return e ? pass_error(e, err) : 0;
 }
 
 int kd_layer_extractor_feed(kd_layer_extractor *x, const void *buf, size_t n, kd_error **err)
@@ -434,11 +440,8 @@ int kd_layer_extractor_finish(kd_layer_extractor *x, kd_layer_stats *st, kd_erro
     ring_end(&x->r, !ok);
     pthread_join(x->worker, NULL);
     int rc = 0;
-    if (x->perr || x->werr) {
-        kd_error *e = x->perr ? x->perr : x->werr;
-        kd_err(err, e->errnum, "%s", e->msg);
-        rc = -1;
-    }
+    if (x->perr || x->werr)
+        rc = pass_error(x->perr ? x->perr : x->werr, err);
     if (st != NULL) {
         *st = x->st;
         st->size = x->in_bytes;

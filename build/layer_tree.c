@@ -463,11 +463,12 @@ static int make_opaque(lent *le, kd_layer_stats *st, kd_error **err)
     return 0;
 }
 
-/* aufs metadata (".wh..wh.plnk" and the like) anywhere in the path */
+/* aufs metadata (".wh..wh.plnk" and what is inside it) is skipped, as
+ * Docker does; ".wh..wh..opq" as the last component is the opaque marker. */
 static bool is_aufs_meta(const char *path)
 {
     for (const char *p = path; (p = strstr(p, ".wh..wh.")) != NULL; p++)
-        if (p == path || p[-1] == '/')
+        if ((p == path || p[-1] == '/') && strcmp(p, ".wh..wh..opq") != 0)
             return true;
     return false;
 }
@@ -488,8 +489,6 @@ static int apply_kind(kd_ltree *t, lent *le, struct archive *a, kd_layer_stats *
 {
     if (strcmp(le->base, ".wh..wh..opq") == 0)
         return make_opaque(le, st, err);
-    if (is_aufs_meta(le->path))
-        return 0;
     if (strncmp(le->base, ".wh.", 4) == 0)
         return make_whiteout(t, le, st, err);
     if (archive_entry_hardlink(le->e) != NULL)
@@ -525,7 +524,9 @@ int kd_ltree_apply(kd_ltree *t, struct archive *a, struct archive_entry *e, kd_l
         return ent_err(err, &le, 0, c == -1 ? "absolute path" : "path escapes the layer root");
     st->entries++;
     int rc;
-    if (le.path[0] == '\0')
+    if (is_aufs_meta(le.path))
+        rc = 0;
+    else if (le.path[0] == '\0')
         rc = apply_root(t, &le, err);
     else
         rc = resolve_parent(t, &le, err) < 0 ? -1 : apply_kind(t, &le, a, st, err);

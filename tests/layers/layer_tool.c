@@ -2,7 +2,10 @@
  *   layer-tool extract LAYER DEST        pull form (LAYER "-" = stdin)
  *   layer-tool push LAYER DEST [SEED]    push form, fed in pseudo-random chunks
  *   layer-tool write DIR OUT [--plain] [--mtime fixed|clamp N] [--exclude P]...
- *   layer-tool hostile KIND OUT.tar      writes a hostile tar (see make_hostile)
+ *   layer-tool hostile KIND OUT.tar [OUTSIDE]
+ *                                        writes a hostile or odd tar (see
+ *                                        make_hostile); link targets "OUTSIDE..."
+ *                                        start with the OUTSIDE directory
  * extract/push/write print the stats as "key value" lines; errors go to
  * stderr with exit status 1. */
 #include "build/layer.h"
@@ -10,6 +13,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +114,21 @@ static int cmd_write(int argc, char **argv)
 
 /* ---- hostile tars ---- */
 
+static const char *outside = "/nonexistent-outside";
+
+static void set_target(struct archive_entry *e, const char *target, bool hard)
+{
+    char buf[4096];
+    if (strncmp(target, "OUTSIDE", 7) == 0) {
+        snprintf(buf, sizeof buf, "%s%s", outside, target + 7);
+        target = buf;
+    }
+    if (hard)
+        archive_entry_copy_hardlink(e, target);
+    else
+        archive_entry_copy_symlink(e, target);
+}
+
 static void add(struct archive *a, const char *name, int type, const char *target,
                 const char *data, la_int64_t size)
 {
@@ -119,9 +138,9 @@ static void add(struct archive *a, const char *name, int type, const char *targe
     archive_entry_set_perm(e, type == AE_IFDIR ? 0755 : 0644);
     archive_entry_set_mtime(e, 1000000000, 0);
     if (type == AE_IFLNK)
-        archive_entry_copy_symlink(e, target);
+        set_target(e, target, false);
     if (type == AE_IFREG && target != NULL)
-        archive_entry_copy_hardlink(e, target);
+        set_target(e, target, true);
     if (type == AE_IFCHR)
         archive_entry_set_rdev(e, makedev(1, 3));
     size_t n = data ? strlen(data) : 0;
@@ -131,6 +150,73 @@ static void add(struct archive *a, const char *name, int type, const char *targe
     if (n)
         archive_write_data(a, data, n);
     archive_entry_free(e);
+}
+
+/* 100,000 tiny files in 100 directories */
+static void make_many(struct archive *a)
+{
+    char name[64];
+    for (int d = 0; d < 100; d++) {
+        snprintf(name, sizeof name, "d%02d/", d);
+        add(a, name, AE_IFDIR, NULL, NULL, 0);
+        for (int f = 0; f < 1000; f++) {
+            snprintf(name, sizeof name, "d%02d/f%03d", d, f);
+            add(a, name, AE_IFREG, NULL, f % 2 ? "x" : NULL, -1);
+        }
+    }
+}
+
+/* a tree 1000 directories deep, a file at the bottom */
+static void make_deep(struct archive *a)
+{
+    static char path[4096];
+    size_t len = 0;
+    for (int i = 0; i < 1000; i++) {
+        memcpy(path + len, "d/", 3);
+        len += 2;
+        add(a, path, AE_IFDIR, NULL, NULL, 0);
+    }
+    memcpy(path + len, "bottom", 7);
+    add(a, path, AE_IFREG, NULL, "deep\n", -1);
+}
+
+static int make_odd(const char *kind, struct archive *a)
+{
+    if (strcmp(kind, "names") == 0) {
+        add(a, "new\nline", AE_IFREG, NULL, "1\n", -1);
+        add(a, "bad\377\376utf8", AE_IFREG, NULL, "2\n", -1);
+        add(a, "dir\nx/", AE_IFDIR, NULL, NULL, 0);
+        add(a, "dir\nx/caf\xc3\xa9", AE_IFREG, NULL, "3\n", -1);
+    } else if (strcmp(kind, "dups") == 0) {
+        add(a, "f", AE_IFREG, NULL, "first\n", -1);
+        add(a, "f", AE_IFREG, NULL, "second\n", -1);
+        add(a, "d/", AE_IFDIR, NULL, NULL, 0);
+        add(a, "d/inner", AE_IFREG, NULL, "gone\n", -1);
+        add(a, "d", AE_IFREG, NULL, "file now\n", -1);
+        add(a, "e", AE_IFREG, NULL, "file\n", -1);
+        add(a, "e/", AE_IFDIR, NULL, NULL, 0);
+        add(a, "e/x", AE_IFREG, NULL, "in dir\n", -1);
+        add(a, "m/", AE_IFDIR, NULL, NULL, 0);
+        add(a, "m/a", AE_IFREG, NULL, "a\n", -1);
+        add(a, "m/", AE_IFDIR, NULL, NULL, 0);
+        add(a, "m/b", AE_IFREG, NULL, "b\n", -1);
+    } else if (strcmp(kind, "whiteouts") == 0) {
+        add(a, "etc/", AE_IFDIR, NULL, NULL, 0);
+        add(a, "etc/.wh.passwd", AE_IFREG, NULL, NULL, -1);
+        add(a, "opq/", AE_IFDIR, NULL, NULL, 0);
+        add(a, "opq/.wh..wh..opq", AE_IFREG, NULL, NULL, -1);
+        add(a, "opq/kept", AE_IFREG, NULL, "k\n", -1);
+        add(a, "implicit/.wh.x", AE_IFREG, NULL, NULL, -1);
+        add(a, ".wh..wh.plnk/", AE_IFDIR, NULL, NULL, 0);
+        add(a, ".wh..wh.plnk/123", AE_IFREG, NULL, "aufs\n", -1);
+    } else if (strcmp(kind, "many") == 0) {
+        make_many(a);
+    } else if (strcmp(kind, "deep") == 0) {
+        make_deep(a);
+    } else {
+        return -1;
+    }
+    return 0;
 }
 
 static int make_hostile(const char *kind, struct archive *a)
@@ -172,8 +258,12 @@ static int make_hostile(const char *kind, struct archive *a)
         archive_entry_xattr_add_entry(e, "trusted.overlay.redirect", "/etc", 4);
         archive_write_header(a, e);
         archive_entry_free(e);
+    } else if (strcmp(kind, "whiteout-dotdot") == 0) {
+        add(a, ".wh...", AE_IFREG, NULL, NULL, -1);
+    } else if (strcmp(kind, "root-file") == 0) {
+        add(a, "./", AE_IFREG, NULL, "x\n", -1);
     } else {
-        return -1;
+        return make_odd(kind, a);
     }
     return 0;
 }
@@ -200,8 +290,11 @@ int main(int argc, char **argv)
         return cmd_push(argv[2], argv[3], argc > 4 ? (unsigned)atoi(argv[4]) : 1);
     if (argc >= 4 && strcmp(argv[1], "write") == 0)
         return cmd_write(argc, argv);
-    if (argc >= 4 && strcmp(argv[1], "hostile") == 0)
+    if (argc >= 4 && strcmp(argv[1], "hostile") == 0) {
+        if (argc > 4)
+            outside = argv[4];
         return cmd_hostile(argv[2], argv[3]);
+    }
     fprintf(stderr, "usage: layer-tool extract|push LAYER DEST | write DIR OUT [opts] | "
                     "hostile KIND OUT\n");
     return 2;
