@@ -35,61 +35,98 @@ gzbytes=$(wc -c <"$dir/layer.tgz")
 printf 'layer: %d files, tar %.1f MB, gzip -6 %.1f MB\n' "$files" \
     "$(calc "$tarbytes / 1000000")" "$(calc "$gzbytes / 1000000")"
 
-# best NAME CMD...: best wall time in ms over $runs runs; each run gets an
-# empty $dir/x and synced page cache (not timed)
-best() {
-    name=$1
-    shift
-    b=
-    i=0
-    while [ $i -lt "$runs" ]; do
-        rm -rf "$dir/x" "$dir/out"
-        mkdir "$dir/x"
-        sync
-        t0=$(date +%s%N)
-        "$@" >/dev/null 2>&1 || { echo "bench/layers.sh: $name failed" >&2; exit 1; }
-        t1=$(date +%s%N)
-        ms=$(((t1 - t0) / 1000000))
-        if [ -z "$b" ] || [ "$ms" -lt "$b" ]; then b=$ms; fi
-        i=$((i + 1))
-    done
-    eval "ms_$(echo "$name" | tr -c 'a-z0-9\n' '_')=$b"
-    outsize=$( [ -f "$dir/out" ] && wc -c <"$dir/out" || echo 0)
-    if [ "$outsize" -gt 0 ]; then
-        printf '  %-34s %7d ms  %7.1f MB/s  out %.1f MB\n' "$name" "$b" \
-            "$(calc "$tarbytes / $b / 1000")" "$(calc "$outsize / 1000000")"
-    else
-        printf '  %-34s %7d ms  %7.1f MB/s\n' "$name" "$b" "$(calc "$tarbytes / $b / 1000")"
-    fi
+# Each case is run once per round, rounds interleaved, and its best time
+# kept: on a shared machine, load then falls on every case alike. Each run
+# gets an empty $dir/x and a synced page cache (not timed).
+ext_cases="kd_pull kd_push kd_1cpu gnu_xzf bsdtar naive kd_plain gnu_xf gunzip"
+wr_cases="kd_write kd_plain_write gnu_czf gnu_gzip1 gnu_cf"
+command -v bsdtar >/dev/null 2>&1 || ext_cases=$(echo "$ext_cases" | sed 's/bsdtar //')
+
+label() {
+    case $1 in
+    kd_pull) echo "kdoctor (pull, gzip)" ;;
+    kd_push) echo "kdoctor (push, random chunks)" ;;
+    kd_1cpu) echo "kdoctor (pull, pinned to one core)" ;;
+    gnu_xzf) echo "GNU tar -xzf" ;;
+    bsdtar) echo "bsdtar -xpf" ;;
+    naive) echo "libarchive default (zlib)" ;;
+    kd_plain) echo "kdoctor (plain tar)" ;;
+    gnu_xf) echo "GNU tar -xf (plain tar)" ;;
+    gunzip) echo "gunzip only (gzip -dc)" ;;
+    kd_write) echo "kdoctor write (igzip level 1)" ;;
+    kd_plain_write) echo "kdoctor write --plain" ;;
+    gnu_czf) echo "GNU tar -czf (gzip -6)" ;;
+    gnu_gzip1) echo "GNU tar -cf | gzip -1" ;;
+    gnu_cf) echo "GNU tar -cf (plain)" ;;
+    esac
 }
-ratio() { printf '  %-56s %5.2fx\n' "$1" "$(calc "$2 / $3")"; }
 
-echo "extract (MB/s of uncompressed tar; best of $runs):"
-best "kdoctor (pull, gzip)" "$lt" extract "$dir/layer.tgz" "$dir/x"
-best "kdoctor (push, random chunks)" "$lt" push "$dir/layer.tgz" "$dir/x"
-best "GNU tar -xzf" tar -xzf "$dir/layer.tgz" -C "$dir/x"
-if command -v bsdtar >/dev/null 2>&1; then
-    best "bsdtar -xpf" bsdtar -xpf "$dir/layer.tgz" -C "$dir/x"
-fi
-best "libarchive default (zlib)" "$lt" naive "$dir/layer.tgz" "$dir/x"
-best "kdoctor (plain tar)" "$lt" extract "$dir/layer.tar" "$dir/x"
-best "GNU tar -xf (plain tar)" tar -xf "$dir/layer.tar" -C "$dir/x"
-best "gunzip only (gzip -dc)" sh -c "gzip -dc '$dir/layer.tgz' >/dev/null"
+run_case() {
+    case $1 in
+    kd_pull) "$lt" extract "$dir/layer.tgz" "$dir/x" ;;
+    kd_push) "$lt" push "$dir/layer.tgz" "$dir/x" ;;
+    kd_1cpu) taskset -c 0 "$lt" extract "$dir/layer.tgz" "$dir/x" ;;
+    gnu_xzf) tar -xzf "$dir/layer.tgz" -C "$dir/x" ;;
+    bsdtar) bsdtar -xpf "$dir/layer.tgz" -C "$dir/x" ;;
+    naive) "$lt" naive "$dir/layer.tgz" "$dir/x" ;;
+    kd_plain) "$lt" extract "$dir/layer.tar" "$dir/x" ;;
+    gnu_xf) tar -xf "$dir/layer.tar" -C "$dir/x" ;;
+    gunzip) gzip -dc "$dir/layer.tgz" >/dev/null ;;
+    kd_write) "$lt" write "$dir/tree" "$dir/out" ;;
+    kd_plain_write) "$lt" write "$dir/tree" "$dir/out" --plain ;;
+    gnu_czf) tar -czf "$dir/out" -C "$dir/tree" . ;;
+    gnu_gzip1) tar -cf - -C "$dir/tree" . | gzip -1 >"$dir/out" ;;
+    gnu_cf) tar -cf "$dir/out" -C "$dir/tree" . ;;
+    esac
+}
 
-echo "write (MB/s of uncompressed tar; best of $runs):"
-best "kdoctor write (igzip level 1)" "$lt" write "$dir/tree" "$dir/out"
-best "kdoctor write --plain" "$lt" write "$dir/tree" "$dir/out" --plain
-best "GNU tar -czf (gzip -6)" tar -czf "$dir/out" -C "$dir/tree" .
-best "GNU tar -cf | gzip -1" sh -c "tar -cf - -C '$dir/tree' . | gzip -1 >'$dir/out'"
-best "GNU tar -cf (plain)" tar -cf "$dir/out" -C "$dir/tree" .
+rounds() { # CASES...
+    r=0
+    while [ $r -lt "$runs" ]; do
+        for c in "$@"; do
+            rm -rf "$dir/x" "$dir/out"
+            mkdir "$dir/x"
+            sync
+            t0=$(date +%s%N)
+            run_case "$c" >/dev/null 2>&1 || { echo "bench/layers.sh: $c failed" >&2; exit 1; }
+            t1=$(date +%s%N)
+            ms=$(((t1 - t0) / 1000000))
+            eval "b=\${best_$c:-}"
+            if [ -z "$b" ] || [ "$ms" -lt "$b" ]; then eval "best_$c=$ms"; fi
+            [ -f "$dir/out" ] && eval "out_$c=$(wc -c <"$dir/out")"
+        done
+        r=$((r + 1))
+    done
+}
+
+report() { # CASES...
+    for c in "$@"; do
+        eval "b=\$best_$c; o=\${out_$c:-0}"
+        printf '  %-34s %7d ms  %7.1f MB/s' "$(label "$c")" "$b" "$(calc "$tarbytes / $b / 1000")"
+        [ "$o" -gt 0 ] && printf '  out %.1f MB' "$(calc "$o / 1000000")"
+        echo
+    done
+}
+ratio() { # TEXT CASE_A CASE_B: time of A / time of B
+    eval "a=\$best_$2; b=\$best_$3"
+    printf '  %-56s %5.2fx\n' "$1" "$(calc "$a / $b")"
+}
+
+echo "extract (MB/s of uncompressed tar; best of $runs interleaved rounds):"
+rounds $ext_cases
+report $ext_cases
+echo "write (MB/s of uncompressed tar; best of $runs interleaved rounds):"
+rounds $wr_cases
+report $wr_cases
 rm -rf "$dir/x" "$dir/out"
 
 echo "ratios (time of the other / time of kdoctor; >1 means kdoctor is faster):"
-ratio "extract: GNU tar -xzf / kdoctor" "$ms_gnu_tar__xzf" "$ms_kdoctor__pull__gzip_"
-[ -n "${ms_bsdtar__xpf:-}" ] && ratio "extract: bsdtar / kdoctor" "$ms_bsdtar__xpf" "$ms_kdoctor__pull__gzip_"
-ratio "extract: libarchive default / kdoctor" "$ms_libarchive_default__zlib_" "$ms_kdoctor__pull__gzip_"
-ratio "extract: kdoctor push / kdoctor pull" "$ms_kdoctor__push__random_chunks_" "$ms_kdoctor__pull__gzip_"
-ratio "extract: kdoctor gzip / kdoctor plain (inflate's cost)" "$ms_kdoctor__pull__gzip_" "$ms_kdoctor__plain_tar_"
-ratio "write: GNU tar -czf / kdoctor" "$ms_gnu_tar__czf__gzip__6_" "$ms_kdoctor_write__igzip_level_1_"
-ratio "write: tar | gzip -1 / kdoctor" "$ms_gnu_tar__cf___gzip__1" "$ms_kdoctor_write__igzip_level_1_"
-ratio "write: GNU tar -cf / kdoctor --plain" "$ms_gnu_tar__cf__plain_" "$ms_kdoctor_write___plain"
+ratio "extract: GNU tar -xzf / kdoctor" gnu_xzf kd_pull
+[ -n "${best_bsdtar:-}" ] && ratio "extract: bsdtar / kdoctor" bsdtar kd_pull
+ratio "extract: libarchive default (zlib) / kdoctor" naive kd_pull
+ratio "extract: kdoctor push / kdoctor pull" kd_push kd_pull
+ratio "extract: kdoctor on one core / on two (the pipeline's gain)" kd_1cpu kd_pull
+ratio "extract: kdoctor gzip / kdoctor plain tar (inflate's share)" kd_pull kd_plain
+ratio "write: GNU tar -czf / kdoctor" gnu_czf kd_write
+ratio "write: tar | gzip -1 / kdoctor" gnu_gzip1 kd_write
+ratio "write: GNU tar -cf / kdoctor --plain" gnu_cf kd_plain_write
