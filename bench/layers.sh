@@ -6,12 +6,17 @@
 # Prints MB/s (of the uncompressed tar) and ratios; best of RUNS runs each.
 # The data is made once into $KD_BENCH_DIR (default /tmp/kd-bench-layers)
 # and reused; delete that folder to make it again. Run as root (owners).
+# KD_BENCH_XDIR (default $KD_BENCH_DIR/x) is where extractions go: point it
+# at a tmpfs (/dev/shm/kd-x) to time the CPU side without the disk's noise.
+# KD_BENCH_ONLY=extract or write runs one half.
 # Usage: bench/layers.sh [LAYER_TOOL]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 lt=${1:-$top/out/layer-tool}
 dir=${KD_BENCH_DIR:-/tmp/kd-bench-layers}
 runs=${RUNS:-3}
+x=${KD_BENCH_XDIR:-$dir/x}
+only=${KD_BENCH_ONLY:-}
 mb=${BENCH_MB:-300}
 [ -x "$lt" ] || { echo "bench/layers.sh: no $lt (run make)" >&2; exit 2; }
 calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
@@ -37,7 +42,7 @@ printf 'layer: %d files, tar %.1f MB, gzip -6 %.1f MB\n' "$files" \
 
 # Each case is run once per round, rounds interleaved, and its best time
 # kept: on a shared machine, load then falls on every case alike. Each run
-# gets an empty $dir/x and a synced page cache (not timed).
+# gets an empty $x and a synced page cache (not timed).
 ext_cases="kd_pull kd_push kd_1cpu gnu_xzf bsdtar naive kd_plain gnu_xf gunzip"
 wr_cases="kd_write kd_plain_write gnu_czf gnu_gzip1 gnu_cf"
 command -v bsdtar >/dev/null 2>&1 || ext_cases=$(echo "$ext_cases" | sed 's/bsdtar //')
@@ -63,14 +68,14 @@ label() {
 
 run_case() {
     case $1 in
-    kd_pull) "$lt" extract "$dir/layer.tgz" "$dir/x" ;;
-    kd_push) "$lt" push "$dir/layer.tgz" "$dir/x" ;;
-    kd_1cpu) taskset -c 0 "$lt" extract "$dir/layer.tgz" "$dir/x" ;;
-    gnu_xzf) tar -xzf "$dir/layer.tgz" -C "$dir/x" ;;
-    bsdtar) bsdtar -xpf "$dir/layer.tgz" -C "$dir/x" ;;
-    naive) "$lt" naive "$dir/layer.tgz" "$dir/x" ;;
-    kd_plain) "$lt" extract "$dir/layer.tar" "$dir/x" ;;
-    gnu_xf) tar -xf "$dir/layer.tar" -C "$dir/x" ;;
+    kd_pull) "$lt" extract "$dir/layer.tgz" "$x" ;;
+    kd_push) "$lt" push "$dir/layer.tgz" "$x" ;;
+    kd_1cpu) taskset -c 0 "$lt" extract "$dir/layer.tgz" "$x" ;;
+    gnu_xzf) tar -xzf "$dir/layer.tgz" -C "$x" ;;
+    bsdtar) bsdtar -xpf "$dir/layer.tgz" -C "$x" ;;
+    naive) "$lt" naive "$dir/layer.tgz" "$x" ;;
+    kd_plain) "$lt" extract "$dir/layer.tar" "$x" ;;
+    gnu_xf) tar -xf "$dir/layer.tar" -C "$x" ;;
     gunzip) gzip -dc "$dir/layer.tgz" >/dev/null ;;
     kd_write) "$lt" write "$dir/tree" "$dir/out" ;;
     kd_plain_write) "$lt" write "$dir/tree" "$dir/out" --plain ;;
@@ -84,8 +89,8 @@ rounds() { # CASES...
     r=0
     while [ $r -lt "$runs" ]; do
         for c in "$@"; do
-            rm -rf "$dir/x" "$dir/out"
-            mkdir "$dir/x"
+            rm -rf "$x" "$dir/out"
+            mkdir "$x"
             sync
             t0=$(date +%s%N)
             run_case "$c" >/dev/null 2>&1 || { echo "bench/layers.sh: $c failed" >&2; exit 1; }
@@ -112,21 +117,33 @@ ratio() { # TEXT CASE_A CASE_B: time of A / time of B
     printf '  %-56s %5.2fx\n' "$1" "$(calc "$a / $b")"
 }
 
-echo "extract (MB/s of uncompressed tar; best of $runs interleaved rounds):"
-rounds $ext_cases
-report $ext_cases
-echo "write (MB/s of uncompressed tar; best of $runs interleaved rounds):"
-rounds $wr_cases
-report $wr_cases
-rm -rf "$dir/x" "$dir/out"
+if [ "$only" != write ]; then
+    echo "extract into $x (MB/s of uncompressed tar; best of $runs interleaved rounds):"
+    rounds $ext_cases
+    report $ext_cases
+fi
+if [ "$only" != extract ]; then
+    echo "write (MB/s of uncompressed tar; best of $runs interleaved rounds):"
+    rounds $wr_cases
+    report $wr_cases
+fi
+rm -rf "$x" "$dir/out"
 
 echo "ratios (time of the other / time of kdoctor; >1 means kdoctor is faster):"
+[ "$only" = write ] || {
 ratio "extract: GNU tar -xzf / kdoctor" gnu_xzf kd_pull
 [ -n "${best_bsdtar:-}" ] && ratio "extract: bsdtar / kdoctor" bsdtar kd_pull
 ratio "extract: libarchive default (zlib) / kdoctor" naive kd_pull
 ratio "extract: kdoctor push / kdoctor pull" kd_push kd_pull
 ratio "extract: kdoctor on one core / on two (the pipeline's gain)" kd_1cpu kd_pull
 ratio "extract: kdoctor gzip / kdoctor plain tar (inflate's share)" kd_pull kd_plain
+}
+[ "$only" = extract ] && exit 0
+
+# the measurement behind the writer's compressor (docs/layers.md)
+cc -O2 -o "$dir/compress" "$top/bench/compress.c" -lisal -ldeflate
+echo "compressors on the layer tar, in memory, one core:"
+"$dir/compress" "$dir/layer.tar"
 ratio "write: GNU tar -czf / kdoctor" gnu_czf kd_write
 ratio "write: tar | gzip -1 / kdoctor" gnu_gzip1 kd_write
 ratio "write: GNU tar -cf / kdoctor --plain" gnu_cf kd_plain_write
