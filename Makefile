@@ -2,7 +2,7 @@
 # machine (as root): `make demo` and `make test`. Both install what is
 # missing first (`make deps`), then build.
 
-PKGS    := libpcre2-8 libarchive libcurl libcjson ncursesw yaml-0.1 libcrypto
+PKGS    := libpcre2-8 libarchive libcurl libcjson ncursesw yaml-0.1 libcrypto libisal libdeflate
 OUT     ?= out
 OPT     ?= -O2
 SAN     ?=
@@ -43,6 +43,8 @@ KDOCTOR    := $(OUT)/kdoctor
 UNIT_TESTS := $(OUT)/unit-tests
 # test driver for the registry client, store and outputs (tests/registry)
 FETCH_TOOL := $(OUT)/fetch-tool
+# test and bench driver for build/layer.h (tests/layers, bench/layers.sh)
+LAYER_TOOL := $(OUT)/layer-tool
 
 .PHONY: all deps build demo test test-run asan fuzz fuzz-build bench format format-check \
         clean install FORCE
@@ -52,7 +54,7 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-build: $(KDOCTOR) $(UNIT_TESTS) $(FETCH_TOOL)
+build: $(KDOCTOR) $(UNIT_TESTS) $(FETCH_TOOL) $(LAYER_TOOL)
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -97,6 +99,10 @@ $(FETCH_TOOL): $(OUT)/obj/tests/registry/fetch_tool.o $(OUT)/libkdoctor.a
 	$(say) LINK $@
 	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $< $(OUT)/libkdoctor.a $(KD_LIBS)
 
+$(LAYER_TOOL): $(OUT)/obj/tests/layers/layer_tool.o $(OUT)/libkdoctor.a
+	$(say) LINK $@
+	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $< $(OUT)/libkdoctor.a $(KD_LIBS)
+
 demo: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/demo.sh $(KDOCTOR)
@@ -107,7 +113,7 @@ test: deps
 
 test-run:
 	@KDOCTOR=$(abspath $(KDOCTOR)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) \
-	    FETCH_TOOL=$(abspath $(FETCH_TOOL)) tests/run.sh
+	    FETCH_TOOL=$(abspath $(FETCH_TOOL)) LAYER_TOOL=$(abspath $(LAYER_TOOL)) tests/run.sh
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
@@ -137,6 +143,7 @@ $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OUT)/libkdoctor.a
 bench: build
 	@bench/parse.sh $(KDOCTOR)
 	@bench/lint.sh $(KDOCTOR)
+	@bench/layers.sh $(LAYER_TOOL)
 
 format:
 	clang-format -i $(LIB_SRCS) $(CLI_SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) \
@@ -154,4 +161,5 @@ clean:
 
 FORCE:
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(OUT)/obj/tests/registry/fetch_tool.d
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(OUT)/obj/tests/registry/fetch_tool.d \
+	$(OUT)/obj/tests/layers/layer_tool.d

@@ -6,7 +6,7 @@ set -eu
 
 # build: compiler, pkg-config and the libraries kdoctor links
 PKGS="gcc make pkg-config libc6-dev libpcre2-dev libarchive-dev libcurl4-openssl-dev
-      libcjson-dev libncurses-dev libyaml-dev libssl-dev"
+      libcjson-dev libncurses-dev libyaml-dev libssl-dev libisal-dev libdeflate-dev"
 # tests: the fuzzers (clang, libFuzzer) and the shell tools the tests use;
 # busybox-static runs inside the sandbox tests, buildah is the COPY oracle
 PKGS="$PKGS clang libclang-rt-14-dev diffutils busybox-static buildah"
@@ -18,6 +18,8 @@ PKGS="$PKGS time"
 # tests: real registry peers (tests/registry): a registry, clients that check
 # what we pull and push, htpasswd for basic auth
 PKGS="$PKGS docker-registry skopeo umoci podman apache2-utils curl"
+# layer tests: GNU tar, gzip and bsdtar read our layers, attr checks xattrs
+PKGS="$PKGS tar gzip libarchive-tools attr"
 
 missing=""
 for p in $PKGS; do
