@@ -180,6 +180,8 @@ struct sh_cmd {
      *   SH_ARITH: words[0] is the whole (( ... )). */
     sh_list **lists;
     size_t nlists;
+
+    const void *text_; /* private: the text the command was read from */
 };
 
 typedef struct sh_warning {
@@ -236,6 +238,12 @@ sh_script *sh_parse(const char *text, size_t len, const sh_origin *o);
 sh_script *sh_parse_run(const df_file *f, const df_instr *in);
 
 void sh_script_free(sh_script *s);
+
+/* Whether RUN instruction f->instrs[i] runs under a POSIX shell: decided by
+ * the stage's last SHELL before it (following FROM <earlier stage>), else
+ * by the base image (Windows images default to cmd). Rules skip the RUNs
+ * of PowerShell and cmd stages. */
+bool sh_run_posix(const df_file *f, size_t i);
 
 /* ---- queries on simple commands ----------------------------------------- */
 
