@@ -15,7 +15,7 @@ for bin in "$@"; do
     work=$(mktemp -d)
     # seeds: our kept corpus, our test Dockerfiles and the shared ones
     seeds="$corpus"
-    if [ "$name" = parse ]; then
+    if [ "$name" = parse ] || [ "$name" = shell ]; then
         cp "$top"/tests/parser/cases/*.Dockerfile "$work"/ 2>/dev/null
         [ -d "$shared/real" ] && cp "$shared"/real/*Dockerfile* "$work"/ 2>/dev/null
         [ -d "$shared/buildkit-parser" ] &&
