@@ -32,7 +32,10 @@ CLI_SRCS  := $(sort $(wildcard cli/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-LIB_OBJS  := $(LIB_SRCS:%.c=$(OUT)/obj/%.o)
+# generated sources: the rule table (every KD_RULE( line of rules/*.c) and
+# the rule documentation pages embedded for `kdoctor explain`
+GEN_SRCS  := $(OUT)/gen/rules_table.c $(OUT)/gen/rule_docs.c
+LIB_OBJS  := $(LIB_SRCS:%.c=$(OUT)/obj/%.o) $(GEN_SRCS:$(OUT)/gen/%.c=$(OUT)/obj/gen/%.o)
 CLI_OBJS  := $(CLI_SRCS:%.c=$(OUT)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(OUT)/obj/%.o)
 
@@ -50,6 +53,23 @@ deps:
 build: $(KDOCTOR) $(UNIT_TESTS)
 
 $(OUT)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(KD_CFLAGS) -c $< -o $@
+
+# Generated files are rewritten only when their content changes, so that
+# adding or removing a rule file is noticed without needless rebuilds.
+$(OUT)/gen/rules_table.c: FORCE
+	@mkdir -p $(dir $@)
+	$(Q)scripts/gen-rules-table.sh $(sort $(wildcard rules/*.c)) >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(OUT)/gen/rule_docs.c: FORCE
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed-docs.sh $(sort $(wildcard docs/rules/*.md)) >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(OUT)/obj/gen/%.o: $(OUT)/gen/%.c
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(KD_CFLAGS) -c $< -o $@

@@ -13,6 +13,9 @@ typedef struct kd_command {
 } kd_command;
 
 extern const kd_command kd_cmd_parse;
+extern const kd_command kd_cmd_lint;
+extern const kd_command kd_cmd_rules;
+extern const kd_command kd_cmd_explain;
 extern const kd_command kd_cmd_help;
 extern const kd_command kd_cmd_version;
 
@@ -20,6 +23,9 @@ extern const kd_command kd_cmd_version;
 extern const kd_command *const kd_commands[];
 
 const kd_command *kd_find_command(const char *name);
+
+/* This binary's version string (cli/cmd_version.c). */
+const char *kd_version(void);
 
 /* Prints "kdoctor CMD: MESSAGE" and a hint to stderr; returns 2. */
 int kd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

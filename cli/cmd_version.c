@@ -6,6 +6,11 @@
 #define KD_VERSION "0.0.0-dev"
 #endif
 
+const char *kd_version(void)
+{
+    return KD_VERSION;
+}
+
 static int run(int argc, char **argv)
 {
     if (argc > 1)

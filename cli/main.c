@@ -7,6 +7,9 @@
 
 const kd_command *const kd_commands[] = {
     &kd_cmd_parse,
+    &kd_cmd_lint,
+    &kd_cmd_rules,
+    &kd_cmd_explain,
     &kd_cmd_help,
     &kd_cmd_version,
     NULL,
