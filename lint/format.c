@@ -158,7 +158,8 @@ static void tty_end(kd_formatter *fm, kd_buf *out)
     const char *sep = " ";
     for (int s = 4; s >= 1; s--)
         if (fm->counts[s]) {
-            kd_buf_addf(out, "%s%zu %s", sep, fm->counts[s], kd_severity_name((kd_severity)s));
+            kd_buf_addf(out, "%s%zu %s%s", sep, fm->counts[s], kd_severity_name((kd_severity)s),
+                        fm->counts[s] > 1 && s >= KD_SEV_WARNING ? "s" : "");
             sep = ", ";
         }
     kd_buf_addc(out, '\n');
