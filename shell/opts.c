@@ -88,6 +88,7 @@ static const sh_optspec specs[] = {
      "use-compress-program|strip-components",
      false},
     {"sh|bash|dash|ash|zsh|ksh|mksh", "oO", "rcfile|init-file", false},
+    {"python|python2|python3", "mcWX", "", false},
     {"su|runuser", "csgGw", "command|session-command|shell|group|supp-group", false},
     {"chown|chmod|chgrp", "", "reference|from", false},
     {"cp|mv|ln|install", "tSmog", "target-directory|suffix|mode|owner|group", false},
@@ -103,12 +104,17 @@ static const sh_optspec specs[] = {
     {"mkdir", "m", "mode", false},
 };
 
+/* Versioned names (pip3.11, python3.12) use their tool's table. */
 const sh_optspec *sh_optspec_for(const char *name)
 {
     static const sh_optspec none = {"", "", "", false};
     size_t n = strlen(name);
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        if (sh_name_in(name, n, specs[k].names))
-            return &specs[k];
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
+            if (sh_name_in(name, n, specs[k].names))
+                return &specs[k];
+        while (n > 1 && ((name[n - 1] >= '0' && name[n - 1] <= '9') || name[n - 1] == '.'))
+            n--;
+    }
     return &none;
 }

@@ -256,6 +256,45 @@ sh_conn sh_cmd_next_conn(const sh_cmd *c)
     return SH_END;
 }
 
+static bool prev_in(const sh_list *l, const sh_cmd *c, sh_conn *out)
+{
+    for (size_t i = 0; l && i < l->n; i++)
+        if (l->v[i] == c) {
+            *out = i ? l->v[i - 1]->conn : SH_END;
+            return true;
+        }
+    return false;
+}
+
+static bool prev_in_words(const sh_word *w, size_t n, const sh_cmd *c, sh_conn *out)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < w[i].nsubs; k++)
+            if (prev_in(w[i].subs[k], c, out))
+                return true;
+    return false;
+}
+
+/* The lists that may hold c: its parent's bodies, substitutions, nested
+ * script and heredoc scripts, or the top list. */
+sh_conn sh_cmd_prev_conn(const sh_script *s, const sh_cmd *c)
+{
+    const sh_cmd *p = c->parent;
+    sh_conn k = SH_END;
+    if (p == NULL)
+        return prev_in(&s->top, c, &k) ? k : SH_END;
+    for (size_t i = 0; i < p->nlists; i++)
+        if (prev_in(p->lists[i], c, &k))
+            return k;
+    if (prev_in(p->nested, c, &k) || prev_in_words(p->words, p->nwords, c, &k) ||
+        prev_in_words(p->assigns, p->nassigns, c, &k))
+        return k;
+    for (size_t i = 0; i < p->nredirs; i++)
+        if (prev_in(p->redirs[i].script, c, &k) || prev_in_words(&p->redirs[i].target, 1, c, &k))
+            return k;
+    return SH_END;
+}
+
 const char *sh_conn_str(sh_conn k)
 {
     static const char *const names[] = {"end", "newline", ";", "&&", "||", "|", "&"};

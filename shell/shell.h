@@ -284,6 +284,9 @@ const char *sh_cmd_env(const sh_cmd *c, const char *name);
  * connector, or when it ends its list, the enclosing command's (SH_END at
  * the very end). */
 sh_conn sh_cmd_next_conn(const sh_cmd *c);
+/* The connector from the command before c in c's own list to c (SH_END
+ * when c comes first): SH_OR says c runs only when that command failed. */
+sh_conn sh_cmd_prev_conn(const sh_script *s, const sh_cmd *c);
 const char *sh_conn_str(sh_conn k); /* "&&", "||", ";", "|", "&", "newline", "end" */
 
 /* Whether the word's literal value is s (false for words that expand). */

@@ -110,6 +110,9 @@ TEST(shell_lists_and_connectors)
     CHECK(sh_cmd_next_conn(s->cmds[1]) == SH_SEMI);
     CHECK(sh_cmd_next_conn(s->cmds[2]) == SH_END);
     CHECK_STR(sh_conn_str(SH_AND), "&&");
+    CHECK(sh_cmd_prev_conn(s, s->cmds[0]) == SH_END);
+    CHECK(sh_cmd_prev_conn(s, s->cmds[1]) == SH_AND);
+    CHECK(sh_cmd_prev_conn(s, s->cmds[2]) == SH_SEMI);
     CHECK_INT(s->cmds[2]->index, 2);
     sh_script_free(s);
 }
@@ -200,6 +203,15 @@ TEST(shell_substitutions)
     CHECK_STR(sh_cmd_name(s->cmds[0]), "curl");
     CHECK(s->cmds[0]->ctx == (SH_IN_SUBST | SH_IN_PIPE));
     CHECK(s->cmds[0]->parent == s->cmds[2]);
+    CHECK(sh_cmd_prev_conn(s, s->cmds[1]) == SH_PIPE);
+    sh_script_free(s);
+    s = parse("a || { b; c; } && sh -c 'd || e'");
+    REQUIRE(s->ncmds == 6);
+    CHECK(sh_cmd_prev_conn(s, s->cmds[1]) == SH_END);  /* b, first in its group */
+    CHECK(sh_cmd_prev_conn(s, s->cmds[2]) == SH_SEMI); /* c */
+    CHECK(sh_cmd_prev_conn(s, s->cmds[3]) == SH_AND);  /* sh, after the group */
+    CHECK(sh_cmd_prev_conn(s, s->cmds[5]) == SH_OR);   /* e, in the nested script */
+    CHECK(sh_cmd_prev_conn(s, s->cmds[1]->parent) == SH_OR);
     sh_script_free(s);
 }
 
