@@ -1,0 +1,3 @@
+# expect: 3
+FROM node:20-slim
+RUN pnpm install --frozen-lockfile

@@ -1,0 +1,3 @@
+# expect: 3
+FROM php:8.3-cli
+RUN composer install --no-dev

@@ -1,0 +1,3 @@
+# expect: 3
+FROM debian:bookworm
+RUN wget https://example.com/big.iso
