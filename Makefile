@@ -129,6 +129,7 @@ $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OUT)/libkdoctor.a
 
 bench: build
 	@bench/parse.sh $(KDOCTOR)
+	@bench/lint.sh $(KDOCTOR)
 
 format:
 	clang-format -i $(LIB_SRCS) $(CLI_SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) \

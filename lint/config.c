@@ -361,11 +361,24 @@ int kd_config_parse(const char *path, const char *data, size_t len,
     return 0;
 }
 
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int kd_config_load(const char *path, bool (*known)(const char *pattern, void *arg), void *arg,
                    kd_config **out, kd_error **err)
 {
     char *data;
     size_t len;
+    struct stat st; /* a device such as /dev/zero would never end */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        kd_err(err, 0, "%s: not a regular file", path);
+        if (err && *err)
+            (*err)->status = 2;
+        return -1;
+    }
     if (kd_read_file(path, &data, &len, err) < 0) {
         if (err && *err)
             (*err)->status = 2;
@@ -412,12 +425,6 @@ void kd_config_free(kd_config *c)
         kd_decl_free(c->rules[i]);
     free(c->rules);
     free(c);
-}
-
-static bool is_file(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 char *kd_config_find(const char *dir)

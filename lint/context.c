@@ -1,11 +1,13 @@
 /* What the linter knows about a build context: the folder next to the
- * Dockerfile, walked once per folder with a cap (a linter must stay fast
- * on a huge checkout), and its .dockerignore. */
+ * Dockerfile. Its .dockerignore is read and its size walked at most once
+ * per folder and run, and only when a rule asks (the walk has a cap: a
+ * linter must stay fast on a huge checkout). */
 #include "lint/priv.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,12 +15,19 @@
 #define WALK_MAX_ENTRIES 20000
 #define WALK_MAX_DEPTH 32
 
+typedef struct dir_entry {
+    char *dir;
+    char *dockerignore; /* .dockerignore's text, or NULL */
+    bool ignore_read, walked;
+    kd_context_size size;
+} dir_entry;
+
 struct kd_ctx_cache {
-    kd_context_info *v;
+    dir_entry **v; /* pointers, so that entries never move */
     size_t n;
 };
 
-static void walk(const char *dir, int depth, kd_context_info *c, size_t *entries)
+static void walk(const char *dir, int depth, kd_context_size *c, size_t *entries)
 {
     if (depth > WALK_MAX_DEPTH) {
         c->capped = true;
@@ -35,49 +44,62 @@ static void walk(const char *dir, int depth, kd_context_info *c, size_t *entries
             c->capped = true;
             break;
         }
-        char *p = kd_asprintf("%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0) {
-            if (S_ISDIR(st.st_mode)) {
-                if (depth == 0 && strcmp(e->d_name, ".git") == 0)
-                    c->has_git = true;
-                if (depth == 0 && strcmp(e->d_name, "node_modules") == 0)
-                    c->has_node_modules = true;
-                walk(p, depth + 1, c, entries);
-            } else if (S_ISREG(st.st_mode)) {
-                c->bytes += (unsigned long long)st.st_size;
-                c->files++;
-            }
+        struct stat st; /* relative to the open folder: no path to build or resolve */
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (depth == 0 && strcmp(e->d_name, ".git") == 0)
+                c->has_git = true;
+            if (depth == 0 && strcmp(e->d_name, "node_modules") == 0)
+                c->has_node_modules = true;
+            char *p = kd_asprintf("%s/%s", dir, e->d_name);
+            walk(p, depth + 1, c, entries);
+            free(p);
+        } else if (S_ISREG(st.st_mode)) {
+            c->bytes += (unsigned long long)st.st_size;
+            c->files++;
         }
-        free(p);
     }
     closedir(d);
 }
 
-static void fill(kd_context_info *c, const char *dir)
-{
-    memset(c, 0, sizeof *c);
-    c->dir = kd_xstrdup(dir);
-    size_t entries = 0;
-    walk(dir, 0, c, &entries);
-    char *ign = kd_asprintf("%s/.dockerignore", dir);
-    size_t len;
-    if (kd_read_file(ign, &c->dockerignore, &len, NULL) < 0)
-        c->dockerignore = NULL;
-    free(ign);
-}
-
-const kd_context_info *kd_linter_context_in(kd_ctx_cache **cache, const char *dir)
+static dir_entry *entry(kd_ctx_cache **cache, const char *dir)
 {
     if (*cache == NULL)
         *cache = kd_xcalloc(1, sizeof **cache);
     kd_ctx_cache *k = *cache;
     for (size_t i = 0; i < k->n; i++)
-        if (strcmp(k->v[i].dir, dir) == 0)
-            return &k->v[i];
+        if (strcmp(k->v[i]->dir, dir) == 0)
+            return k->v[i];
     k->v = kd_xrealloc(k->v, (k->n + 1) * sizeof *k->v);
-    fill(&k->v[k->n], dir);
-    return &k->v[k->n++];
+    dir_entry *e = kd_xcalloc(1, sizeof *e);
+    e->dir = kd_xstrdup(dir);
+    return k->v[k->n++] = e;
+}
+
+const char *kd_dir_dockerignore(kd_ctx_cache **cache, const char *dir)
+{
+    dir_entry *e = entry(cache, dir);
+    if (!e->ignore_read) {
+        char *ign = kd_asprintf("%s/.dockerignore", dir);
+        size_t len;
+        if (kd_read_file(ign, &e->dockerignore, &len, NULL) < 0)
+            e->dockerignore = NULL;
+        free(ign);
+        e->ignore_read = true;
+    }
+    return e->dockerignore;
+}
+
+const kd_context_size *kd_dir_size(kd_ctx_cache **cache, const char *dir)
+{
+    dir_entry *e = entry(cache, dir);
+    if (!e->walked) {
+        size_t entries = 0;
+        walk(dir, 0, &e->size, &entries);
+        e->walked = true;
+    }
+    return &e->size;
 }
 
 void kd_ctx_cache_free(kd_ctx_cache *k)
@@ -85,8 +107,9 @@ void kd_ctx_cache_free(kd_ctx_cache *k)
     if (k == NULL)
         return;
     for (size_t i = 0; i < k->n; i++) {
-        free((char *)k->v[i].dir);
-        free(k->v[i].dockerignore);
+        free(k->v[i]->dir);
+        free(k->v[i]->dockerignore);
+        free(k->v[i]);
     }
     free(k->v);
     free(k);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 typedef struct decl_rule {
     kd_rule rule;               /* first: the engine sees &decl->rule */
@@ -381,6 +382,14 @@ int kd_decl_load(const char *path, kd_decl_set **out, kd_error **err)
 {
     char *data;
     size_t len;
+    struct stat st;
+    /* a regular file only: a device such as /dev/zero would never end */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        kd_err(err, 0, "%s: not a regular file", path);
+        if (err && *err)
+            (*err)->status = 2;
+        return -1;
+    }
     if (kd_read_file(path, &data, &len, err) < 0) {
         if (err && *err)
             (*err)->status = 2;

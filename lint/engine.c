@@ -125,10 +125,9 @@ int kd_linter_new(const kd_lint_opts *o, kd_linter **out, kd_error **err)
 }
 
 
-const kd_context_info *kd_linter_context(kd_linter *l, const char *dir, const char *path)
+kd_ctx_cache **kd_linter_ctx_cache(kd_linter *l)
 {
-    (void)path;
-    return kd_linter_context_in(&l->ctx_cache, dir);
+    return &l->ctx_cache;
 }
 
 void kd_linter_free(kd_linter *l)
@@ -231,13 +230,13 @@ static kd_rule_state rule_state(const kd_linter *l, const kd_config *c, const df
         s.enabled = true;
     if (cfg_matches(c->ignore, c->nignore, r))
         s.enabled = false;
-    if (kd_directive_skips(f, r))
-        s.enabled = false;
     bool exact = false;
     if (l->o.nselect)
         s.enabled = cli_matches(l->o.select, l->o.nselect, r, &exact) &&
                     (s.enabled || exact || r->off_by_default);
     if (cli_matches(l->o.ignore, l->o.nignore, r, &exact))
+        s.enabled = false;
+    if (kd_directive_skips(f, r)) /* in the file, like an inline suppression */
         s.enabled = false;
     s.severity = overridden(c->severity, c->nseverity, r, s.severity);
     s.severity = overridden(l->o.severity, l->o.nseverity, r, s.severity);
@@ -289,8 +288,9 @@ static void free_priv(struct kd_lint_priv *p, const df_file *f)
     free(p->sup);
     free(p->states);
     if (p->context) {
-        free(((kd_context_info *)p->context)->dockerignore);
-        free((kd_context_info *)p->context);
+        if (p->context->dockerignore_own)
+            free((char *)p->context->dockerignore);
+        free(p->context);
     }
 }
 
@@ -641,21 +641,27 @@ const kd_context_info *kd_context(kd_lint_ctx *ctx)
     if (ctx->dir == NULL)
         return NULL;
     if (p->context == NULL) {
-        const kd_context_info *d = kd_linter_context(p->linter, ctx->dir, p->path);
-        kd_context_info *c = kd_xmalloc(sizeof *c);
-        *c = *d;
-        c->dockerignore = d->dockerignore ? kd_xstrdup(d->dockerignore) : NULL;
+        kd_context_info *c = kd_xcalloc(1, sizeof *c);
+        c->dir = ctx->dir;
         /* BuildKit prefers NAME.dockerignore beside the Dockerfile NAME */
         char *own = kd_asprintf("%s.dockerignore", p->path);
         char *text;
         size_t len;
         if (kd_read_file(own, &text, &len, NULL) == 0) {
-            free(c->dockerignore);
             c->dockerignore = text;
             c->dockerignore_own = true;
+        } else {
+            c->dockerignore = kd_dir_dockerignore(kd_linter_ctx_cache(p->linter), ctx->dir);
         }
         free(own);
         p->context = c;
     }
     return p->context;
+}
+
+const kd_context_size *kd_context_size_of(kd_lint_ctx *ctx)
+{
+    if (ctx->dir == NULL)
+        return NULL;
+    return kd_dir_size(kd_linter_ctx_cache(ctx->priv->linter), ctx->dir);
 }

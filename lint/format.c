@@ -2,7 +2,6 @@
  * json, sarif, checkstyle and gitlab build one document. Columns are
  * 1-based Unicode code points everywhere (SARIF says so in columnKind);
  * strings are cleaned to valid UTF-8 before they reach a document. */
-#include "build/digest.h"
 #include "lint/decl.h"
 #include "lint/format.h"
 #include "lint/lint.h"
@@ -10,6 +9,7 @@
 #include "util/utf8.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -368,9 +368,22 @@ static const char *cc_category(kd_category c)
     }
 }
 
+/* Two 64-bit FNV-1a hashes with different offset bases: 128 bits, enough
+ * to tell findings apart, and no need to link a crypto library (whose
+ * loading alone would cost every run milliseconds). */
+static void hash128(const char *p, size_t n, char out[33])
+{
+    unsigned long long h1 = 14695981039346656037ULL, h2 = 0x6c62272e07bb0142ULL;
+    for (size_t i = 0; i < n; i++) {
+        h1 = (h1 ^ (unsigned char)p[i]) * 1099511628211ULL;
+        h2 = (h2 ^ (unsigned char)p[i]) * 1099511628211ULL;
+    }
+    snprintf(out, 33, "%016llx%016llx", h1, h2);
+}
+
 /* Stable across line shifts: the file, the rule, the text of the line and
  * how many earlier findings of the rule had the same line text. */
-static void fingerprint(const kd_file_result *r, size_t i, char out[KD_DIGEST_STR_LEN + 1])
+static void fingerprint(const kd_file_result *r, size_t i, char out[33])
 {
     const kd_finding *x = r->findings[i];
     const df_file *f = r->file;
@@ -389,7 +402,7 @@ static void fingerprint(const kd_file_result *r, size_t i, char out[KD_DIGEST_ST
             r->findings[k]->span.start.line == x->span.start.line)
             same++;
     kd_buf_addf(&b, "%c%zu", 0, same);
-    kd_digest_of(b.data, b.len, out);
+    hash128(b.data, b.len, out);
     kd_buf_free(&b);
 }
 
@@ -406,9 +419,9 @@ static void gitlab_file(kd_formatter *fm, const kd_file_result *r)
         cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "categories"),
                              cJSON_CreateString(cc_category(x->rule->category)));
         cJSON_AddStringToObject(o, "severity", cc_severity(x->severity));
-        char fp[KD_DIGEST_STR_LEN + 1];
+        char fp[33];
         fingerprint(r, i, fp);
-        cJSON_AddStringToObject(o, "fingerprint", kd_digest_hex(fp));
+        cJSON_AddStringToObject(o, "fingerprint", fp);
         cJSON *loc = cJSON_AddObjectToObject(o, "location");
         add_clean_string(loc, "path", display_path(r->path));
         cJSON *lines = cJSON_AddObjectToObject(loc, "lines");

@@ -95,19 +95,24 @@ bool kd_registry_trusted(const kd_lint_ctx *ctx, const char *image);
 bool kd_base_image_allowed(const kd_lint_ctx *ctx, const char *image);
 
 /* The build context as far as the linter can see it: the folder next to
- * the Dockerfile (the usual `docker build .`), computed once per folder.
- * NULL for standard input. */
+ * the Dockerfile (the usual `docker build .`). NULL for standard input.
+ * kd_context() only reads the ignore file; kd_context_size() walks the
+ * folder, once per folder and run, with a cap: call it last. */
 typedef struct kd_context_info {
     const char *dir;
-    char *dockerignore;      /* the ignore file's text (NAME.dockerignore beside the
-                                Dockerfile wins over .dockerignore), or NULL */
-    bool dockerignore_own;   /* it came from NAME.dockerignore */
-    unsigned long long bytes; /* bytes of regular files, counted up to a cap */
-    size_t files;
-    bool capped;             /* the walk stopped at its cap: there is more */
-    bool has_git, has_node_modules; /* .git/ or node_modules/ at the top */
+    const char *dockerignore; /* the ignore file's text (NAME.dockerignore beside the
+                                 Dockerfile wins over .dockerignore), or NULL */
+    bool dockerignore_own;    /* it came from NAME.dockerignore */
 } kd_context_info;
 const kd_context_info *kd_context(kd_lint_ctx *ctx);
+
+typedef struct kd_context_size {
+    unsigned long long bytes; /* bytes of regular files, counted up to the cap */
+    size_t files;
+    bool capped;              /* the walk stopped at its cap: there is more */
+    bool has_git, has_node_modules; /* .git/ or node_modules/ at the top */
+} kd_context_size;
+const kd_context_size *kd_context_size_of(kd_lint_ctx *ctx);
 
 /* Whether a comment is an inline suppression (`# kdoctor ignore=...`,
  * `# hadolint ignore=...`, with or without `global`). */

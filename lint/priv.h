@@ -36,7 +36,7 @@ struct kd_lint_priv {
     sh_script **shell;   /* per instruction, computed on demand */
     bool *shell_done;
     bool *stage_used;    /* per stage, NULL until asked */
-    const kd_context_info *context;
+    kd_context_info *context; /* owned, with its own copy of the ignore text */
 };
 
 /* Reads the file's inline suppressions into p->sup. */
@@ -46,12 +46,13 @@ bool kd_suppressed(const struct kd_lint_priv *p, const df_file *f, const kd_rule
 /* `# check=skip=A,B|all` directive: whether it skips rule r. */
 bool kd_directive_skips(const df_file *f, const kd_rule *r);
 
-/* The folder walks, cached per folder (lint/context.c). */
-const kd_context_info *kd_linter_context_in(kd_ctx_cache **cache, const char *dir);
+/* A folder's .dockerignore text and size, each computed once per run
+ * (lint/context.c). */
+const char *kd_dir_dockerignore(kd_ctx_cache **cache, const char *dir);
+const kd_context_size *kd_dir_size(kd_ctx_cache **cache, const char *dir);
 void kd_ctx_cache_free(kd_ctx_cache *c);
-
-/* The context info of dir (cached in the linter). */
-const kd_context_info *kd_linter_context(kd_linter *l, const char *dir, const char *path);
+/* The linter's cache. */
+kd_ctx_cache **kd_linter_ctx_cache(kd_linter *l);
 
 /* Tolerant stage split (see kd_lint_ctx.stages). */
 void kd_stages_tolerant(const df_file *f, df_stages *out);

@@ -2,7 +2,7 @@
  * context that is large (or holds .git/ or node_modules/) and has no
  * .dockerignore. The context is taken to be the folder next to the
  * Dockerfile, as `docker build .` beside it does; the folder is walked
- * once per run, with a cap. */
+ * once per run, with a cap, and only when the cheap conditions hold. */
 #include "rules/util.h"
 
 #include <stdio.h>
@@ -23,15 +23,14 @@ static const df_instr *first_context_copy(const kd_lint_ctx *ctx)
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {
-    const kd_context_info *c = kd_context(ctx);
-    if (c == NULL || c->dockerignore)
+    const kd_context_info *ci = kd_context(ctx);
+    const df_instr *in = ci && !ci->dockerignore ? first_context_copy(ctx) : NULL;
+    if (in == NULL)
         return;
+    const kd_context_size *c = kd_context_size_of(ctx); /* the walk, last */
     const char *opt = kd_rule_option(ctx, self, "min-context-mb");
     unsigned long long min = (opt ? strtoull(opt, NULL, 10) : 10) * 1000000ULL;
     if (c->bytes < min && !c->has_git && !c->has_node_modules)
-        return;
-    const df_instr *in = first_context_copy(ctx);
-    if (in == NULL)
         return;
     const char *what = c->has_node_modules ? " including node_modules/"
                        : c->has_git        ? " including .git/"

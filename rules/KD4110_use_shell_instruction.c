@@ -14,7 +14,7 @@ static const regex_t *ln_sh(void)
     if (state == 0)
         state = regcomp(&re,
                         "(^|[;&|(]|[[:space:]])(ln[[:space:]]+(-[[:alpha:]]+[[:space:]]+)*"
-                        "[^[:space:];&|]+[[:space:]]+/bin/sh)([[:space:];&|)]|$)",
+                        "[^-[:space:];&|][^[:space:];&|]*[[:space:]]+/bin/sh)[[:space:]]*([;&|)]|$)",
                         REG_EXTENDED | REG_NEWLINE) == 0 ? 1 : -1;
     return state == 1 ? &re : NULL;
 }

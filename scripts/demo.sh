@@ -1,7 +1,6 @@
 #!/bin/sh
-# `make demo`: kdoctor's main job on the bundled example. For now that is
-# the parse (the linter, the fixer and the build comparison join as they
-# land).
+# `make demo`: kdoctor's main job on the bundled example: the parse and the
+# linter (the fixer and the build comparison join as they land).
 set -eu
 kd=${1:-out/kdoctor}
 example=examples/node-app/Dockerfile
@@ -10,3 +9,19 @@ echo "== kdoctor parse $example"
 echo
 echo "== kdoctor parse --dump $example  (BuildKit's own parse format)"
 "$kd" parse --dump "$example"
+echo
+echo "== kdoctor lint $example"
+# lint exits 1 when it finds something, which is the point of the demo;
+# only a real error (status 2 or more) fails it
+status=0
+"$kd" lint "$example" || status=$?
+if [ "$status" -gt 1 ]; then
+    echo "demo: kdoctor lint failed with status $status" >&2
+    exit "$status"
+fi
+echo
+echo "== kdoctor lint --statistics --format gnu $example"
+"$kd" lint --statistics --format gnu "$example" || [ $? -eq 1 ]
+echo
+echo "== kdoctor explain KD1102"
+"$kd" explain KD1102

@@ -23,6 +23,13 @@ for id in $ids; do
 done
 echo '    NULL,'
 echo '};'
+echo '/* the ids given to KD_RULE(), for a unit test to compare with .id */'
+echo 'const char *const kd_builtin_rule_syms[] = {'
+for id in $ids; do
+    echo "    \"$id\","
+done
+echo '    NULL,'
+echo '};'
 n=0
 for id in $ids; do n=$((n + 1)); done
 echo "const size_t kd_builtin_rule_count = $n;"

@@ -9,6 +9,9 @@ PKGS="gcc make pkg-config libc6-dev libpcre2-dev libarchive-dev libcurl4-openssl
       libcjson-dev libncurses-dev libyaml-dev libssl-dev"
 # tests: the fuzzers (clang, libFuzzer) and the shell tools the tests use
 PKGS="$PKGS clang libclang-rt-14-dev diffutils"
+# lint tests: jq reads the json, sarif and gitlab outputs, xmllint checks
+# the checkstyle XML
+PKGS="$PKGS jq libxml2-utils"
 
 missing=""
 for p in $PKGS; do
@@ -16,6 +19,11 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
+# node and npm (the SARIF schema check and bench/lint.sh's peers): any
+# install will do (some machines have NodeSource's nodejs, which bundles
+# npm and conflicts with Debian's npm package), so only install Debian's
+# when there is none
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 [ -z "$missing" ] && exit 0
 
 echo "kdoctor: installing missing Debian packages:$missing"

@@ -23,6 +23,8 @@ for bin in "$@"; do
                 cp "$d/Dockerfile" "$work/bk-$(basename "$d")" 2>/dev/null
             done
         seeds="$corpus $work"
+    elif [ -d "$top/tests/fuzz/seeds/$name" ]; then
+        seeds="$corpus $top/tests/fuzz/seeds/$name"
     fi
     echo "fuzz $name: ${secs}s"
     # shellcheck disable=SC2086

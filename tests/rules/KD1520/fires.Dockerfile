@@ -1,3 +1,0 @@
-# expect: 3
-FROM php:8.3-cli
-RUN composer install --no-dev

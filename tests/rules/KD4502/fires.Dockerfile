@@ -1,3 +1,0 @@
-# expect: 3
-FROM debian:bookworm
-RUN wget https://example.com/big.iso
