@@ -199,7 +199,8 @@ static int cmp_row(const void *a, const void *b)
 
 static void print_statistics(FILE *out, stat_row *rows, size_t n)
 {
-    qsort(rows, n, sizeof *rows, cmp_row);
+    if (n > 1)
+        qsort(rows, n, sizeof *rows, cmp_row);
     for (size_t i = 0; i < n; i++)
         fprintf(out, "%6zu  %-7s %-34s %s\n", rows[i].n, rows[i].rule->id, rows[i].rule->name,
                 kd_severity_name(rows[i].rule->severity));
@@ -234,10 +235,10 @@ static int lint_all(kd_linter *l, const lint_args *a, int status)
         }
         fails |= kd_result_fails(r);
         count(&rows, &nrows, r);
-        kd_formatter_file(fm, r, &out);
-        if (!a->quiet)
+        if (!a->quiet) {
+            kd_formatter_file(fm, r, &out);
             flush(&out);
-        kd_buf_truncate(&out, 0);
+        }
         kd_file_result_free(r);
     }
     kd_formatter_end(fm, &out);

@@ -3,6 +3,7 @@
  * the node's FILE:LINE:COL when something is wrong. */
 #include "lint/config.h"
 #include "lint/decl.h"
+#include "lint/input.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
@@ -29,13 +30,8 @@ static int at(cfg_reader *r, const yaml_node_t *n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = kd_vasprintf(fmt, ap);
+    kd_verr_at(r->err, r->path, n->start_mark.line + 1, n->start_mark.column + 1, fmt, ap);
     va_end(ap);
-    kd_err(r->err, 0, "%s:%zu:%zu: %s", r->path, n->start_mark.line + 1,
-           n->start_mark.column + 1, msg);
-    if (r->err && *r->err)
-        (*r->err)->status = 2;
-    free(msg);
     return -1;
 }
 
@@ -325,12 +321,9 @@ kd_config *kd_config_default(void)
 static int yaml_error(const char *path, const yaml_parser_t *p, kd_error **err)
 {
     const yaml_mark_t *m = &p->problem_mark;
-    kd_err(err, 0, "%s:%zu:%zu: bad YAML: %s%s%s", path, m->line + 1, m->column + 1,
-           p->problem ? p->problem : "unknown error", p->context ? " " : "",
-           p->context ? p->context : "");
-    if (err && *err)
-        (*err)->status = 2;
-    return -1;
+    return kd_err_at(err, path, m->line + 1, m->column + 1, "bad YAML: %s%s%s",
+                     p->problem ? p->problem : "unknown error", p->context ? " " : "",
+                     p->context ? p->context : "");
 }
 
 int kd_config_parse(const char *path, const char *data, size_t len,
@@ -372,18 +365,8 @@ int kd_config_load(const char *path, bool (*known)(const char *pattern, void *ar
 {
     char *data;
     size_t len;
-    struct stat st; /* a device such as /dev/zero would never end */
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        kd_err(err, 0, "%s: not a regular file", path);
-        if (err && *err)
-            (*err)->status = 2;
+    if (kd_read_input(path, &data, &len, err) < 0)
         return -1;
-    }
-    if (kd_read_file(path, &data, &len, err) < 0) {
-        if (err && *err)
-            (*err)->status = 2;
-        return -1;
-    }
     int rc = kd_config_parse(path, data, len, known, arg, out, err);
     free(data);
     return rc;

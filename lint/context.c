@@ -18,8 +18,10 @@
 typedef struct dir_entry {
     char *dir;
     char *dockerignore; /* .dockerignore's text, or NULL */
-    bool ignore_read, walked;
+    bool ignore_read, walked, listed;
     kd_context_size size;
+    char **own_ignores; /* the NAME.dockerignore files of the folder */
+    size_t nown;
 } dir_entry;
 
 struct kd_ctx_cache {
@@ -91,6 +93,38 @@ const char *kd_dir_dockerignore(kd_ctx_cache **cache, const char *dir)
     return e->dockerignore;
 }
 
+/* Lists the folder's NAME.dockerignore files once, so that each Dockerfile
+ * need not try to open its own. */
+static void list_own_ignores(dir_entry *e)
+{
+    e->listed = true;
+    DIR *d = opendir(e->dir);
+    if (d == NULL)
+        return;
+    static const char suffix[] = ".dockerignore";
+    size_t k = sizeof suffix - 1;
+    for (struct dirent *de; (de = readdir(d)) != NULL;) {
+        size_t n = strlen(de->d_name);
+        if (n > k && strcmp(de->d_name + n - k, suffix) == 0) {
+            e->own_ignores = kd_xrealloc(e->own_ignores, (e->nown + 1) * sizeof *e->own_ignores);
+            e->own_ignores[e->nown++] = kd_xstrdup(de->d_name);
+        }
+    }
+    closedir(d);
+}
+
+bool kd_dir_has_own_ignore(kd_ctx_cache **cache, const char *dir, const char *name)
+{
+    dir_entry *e = entry(cache, dir);
+    if (!e->listed)
+        list_own_ignores(e);
+    size_t n = strlen(name);
+    for (size_t i = 0; i < e->nown; i++)
+        if (strncmp(e->own_ignores[i], name, n) == 0 && strcmp(e->own_ignores[i] + n, ".dockerignore") == 0)
+            return true;
+    return false;
+}
+
 const kd_context_size *kd_dir_size(kd_ctx_cache **cache, const char *dir)
 {
     dir_entry *e = entry(cache, dir);
@@ -109,6 +143,9 @@ void kd_ctx_cache_free(kd_ctx_cache *k)
     for (size_t i = 0; i < k->n; i++) {
         free(k->v[i]->dir);
         free(k->v[i]->dockerignore);
+        for (size_t j = 0; j < k->v[i]->nown; j++)
+            free(k->v[i]->own_ignores[j]);
+        free(k->v[i]->own_ignores);
         free(k->v[i]);
     }
     free(k->v);

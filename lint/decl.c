@@ -2,6 +2,7 @@
  * code and run by one shared check function (decl_check). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "lint/decl.h"
+#include "lint/input.h"
 #include "lint/json.h"
 #include "lint/lint.h"
 #include "lint/shell_hook.h"
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 typedef struct decl_rule {
     kd_rule rule;               /* first: the engine sees &decl->rule */
@@ -44,12 +44,8 @@ static int at(loader *l, const kj_val *v, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = kd_vasprintf(fmt, ap);
+    kd_verr_at(l->err, l->path, v->line, v->col, fmt, ap);
     va_end(ap);
-    kd_err(l->err, 0, "%s:%u:%u: %s", l->path, v->line, v->col, msg);
-    if (l->err && *l->err)
-        (*l->err)->status = 2;
-    free(msg);
     return -1;
 }
 
@@ -142,11 +138,9 @@ static int compile(loader *l, const kj_val *v, pcre2_code **out)
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(code, msg, sizeof msg);
         size_t src = kj_str_src_offset(l->data, v, off);
-        kd_err(l->err, 0, "%s:%u:%zu: bad pattern: %s (at offset %zu of the pattern)", l->path,
-               v->line, v->col + (src - v->off), (const char *)msg, (size_t)off);
-        if (l->err && *l->err)
-            (*l->err)->status = 2;
-        return -1;
+        return kd_err_at(l->err, l->path, v->line, v->col + (src - v->off),
+                         "bad pattern: %s (at offset %zu of the pattern)", (const char *)msg,
+                         (size_t)off);
     }
     pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE); /* a speed-up only; errors are harmless */
     return 0;
@@ -382,19 +376,8 @@ int kd_decl_load(const char *path, kd_decl_set **out, kd_error **err)
 {
     char *data;
     size_t len;
-    struct stat st;
-    /* a regular file only: a device such as /dev/zero would never end */
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        kd_err(err, 0, "%s: not a regular file", path);
-        if (err && *err)
-            (*err)->status = 2;
+    if (kd_read_input(path, &data, &len, err) < 0)
         return -1;
-    }
-    if (kd_read_file(path, &data, &len, err) < 0) {
-        if (err && *err)
-            (*err)->status = 2;
-        return -1;
-    }
     int rc = kd_decl_parse(path, data, len, out, err);
     free(data);
     return rc;

@@ -342,7 +342,8 @@ int kd_lint_source(kd_linter *l, const char *path, const char *data, size_t len,
     build_states(&p, cfg, f);
     kd_suppress_collect(f, &p);
     run_rules(&ctx, &p);
-    qsort(p.findings, p.nfindings, sizeof *p.findings, cmp_finding);
+    if (p.nfindings > 1)
+        qsort(p.findings, p.nfindings, sizeof *p.findings, cmp_finding);
 
     kd_file_result *r = kd_xcalloc(1, sizeof *r);
     r->path = kd_xstrdup(path);
@@ -644,14 +645,17 @@ const kd_context_info *kd_context(kd_lint_ctx *ctx)
         kd_context_info *c = kd_xcalloc(1, sizeof *c);
         c->dir = ctx->dir;
         /* BuildKit prefers NAME.dockerignore beside the Dockerfile NAME */
+        kd_ctx_cache **cache = kd_linter_ctx_cache(p->linter);
+        const char *base = strrchr(p->path, '/') ? strrchr(p->path, '/') + 1 : p->path;
         char *own = kd_asprintf("%s.dockerignore", p->path);
         char *text;
         size_t len;
-        if (kd_read_file(own, &text, &len, NULL) == 0) {
+        if (kd_dir_has_own_ignore(cache, ctx->dir, base) &&
+            kd_read_file(own, &text, &len, NULL) == 0) {
             c->dockerignore = text;
             c->dockerignore_own = true;
         } else {
-            c->dockerignore = kd_dir_dockerignore(kd_linter_ctx_cache(p->linter), ctx->dir);
+            c->dockerignore = kd_dir_dockerignore(cache, ctx->dir);
         }
         free(own);
         p->context = c;

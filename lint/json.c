@@ -1,4 +1,5 @@
 /* A recursive-descent JSON reader with positions (see lint/json.h). */
+#include "lint/input.h"
 #include "lint/json.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -16,10 +17,7 @@ typedef struct jp {
 
 static int jerr(jp *p, const char *msg)
 {
-    kd_err(p->err, 0, "%s:%u:%zu: bad JSON: %s", p->path, p->line, p->i - p->line_start + 1, msg);
-    if (p->err && *p->err)
-        (*p->err)->status = 2;
-    return -1;
+    return kd_err_at(p->err, p->path, p->line, p->i - p->line_start + 1, "bad JSON: %s", msg);
 }
 
 static void skip_ws(jp *p)

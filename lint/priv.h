@@ -50,6 +50,8 @@ bool kd_directive_skips(const df_file *f, const kd_rule *r);
  * (lint/context.c). */
 const char *kd_dir_dockerignore(kd_ctx_cache **cache, const char *dir);
 const kd_context_size *kd_dir_size(kd_ctx_cache **cache, const char *dir);
+/* Whether the folder holds NAME.dockerignore for the file name NAME. */
+bool kd_dir_has_own_ignore(kd_ctx_cache **cache, const char *dir, const char *name);
 void kd_ctx_cache_free(kd_ctx_cache *c);
 /* The linter's cache. */
 kd_ctx_cache **kd_linter_ctx_cache(kd_linter *l);

@@ -66,7 +66,7 @@ static char *suggestion(const base_family *fam, const char *tag)
 static int min_saving(const kd_lint_ctx *ctx, const kd_rule *self)
 {
     const char *v = kd_rule_option(ctx, self, "min-saving-mb");
-    return v ? atoi(v) : 20;
+    return v ? atoi(v) : 50;
 }
 
 static void check_stage(kd_lint_ctx *ctx, const kd_rule *self, size_t st)

@@ -23,9 +23,9 @@ static const df_instr *first_context_copy(const kd_lint_ctx *ctx)
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {
-    const kd_context_info *ci = kd_context(ctx);
-    const df_instr *in = ci && !ci->dockerignore ? first_context_copy(ctx) : NULL;
-    if (in == NULL)
+    const df_instr *in = first_context_copy(ctx); /* the cheap conditions first */
+    const kd_context_info *ci = in ? kd_context(ctx) : NULL;
+    if (ci == NULL || ci->dockerignore)
         return;
     const kd_context_size *c = kd_context_size_of(ctx); /* the walk, last */
     const char *opt = kd_rule_option(ctx, self, "min-context-mb");

@@ -24,6 +24,8 @@ static void check_word(kd_lint_ctx *ctx, const kd_rule *self, const df_vars *nam
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {
+    if (!kd_from_has_var(ctx))
+        return;
     df_vars names = DF_VARS_INIT;
     kd_global_args(ctx, &names, NULL);
     for (size_t st = 0; st < ctx->stages->n; st++) {

@@ -127,8 +127,21 @@ static void visit(kd_lint_ctx *ctx, const kd_rule *self, const df_scope *sc, con
     }
 }
 
+/* Whether some instruction Docker expands holds a variable: without one
+ * the (costly) scope walk cannot find anything. */
+static bool candidate(const kd_lint_ctx *ctx)
+{
+    for (const df_instr *in = NULL; (in = kd_next(ctx, in, KD_ANY));)
+        for (size_t i = 0; expanded(in->kind) && i < in->nargs; i++)
+            if (kd_has_var(in->args[i].text))
+                return true;
+    return false;
+}
+
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {
+    if (!candidate(ctx))
+        return;
     walk_state ws = {(size_t)-1, NULL, DF_VARS_INIT};
     kd_walk_scope(ctx, self, visit, &ws);
     df_vars_free(&ws.declared);

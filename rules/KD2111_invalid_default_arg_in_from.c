@@ -8,6 +8,8 @@
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {
+    if (!kd_from_has_var(ctx))
+        return;
     df_vars names = DF_VARS_INIT, values = DF_VARS_INIT;
     kd_global_args(ctx, &names, &values);
     df_lex_opts o = {.escape = ctx->file->escape};

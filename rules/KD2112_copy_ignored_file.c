@@ -12,13 +12,21 @@ static bool literal(const char *s)
            strncmp(s, "<<", 2) != 0 && !kd_is_url(s);
 }
 
+static bool from_context(const df_instr *in)
+{
+    return (in->kind == DF_COPY || in->kind == DF_ADD) && !df_instr_flag(in, "from");
+}
+
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {
-    const kd_context_info *c = kd_context(ctx);
+    const df_instr *first = kd_next(ctx, NULL, KD_ANY);
+    while (first && !from_context(first)) /* no copy from the context: nothing to read */
+        first = kd_next(ctx, first, KD_ANY);
+    const kd_context_info *c = first ? kd_context(ctx) : NULL;
     if (c == NULL || c->dockerignore == NULL)
         return;
-    for (const df_instr *in = NULL; (in = kd_next(ctx, in, KD_ANY));) {
-        if ((in->kind != DF_COPY && in->kind != DF_ADD) || df_instr_flag(in, "from"))
+    for (const df_instr *in = first; in; in = kd_next(ctx, in, KD_ANY)) {
+        if (!from_context(in))
             continue;
         for (size_t i = 0; i + 1 < in->nargs; i++)
             if (literal(in->args[i].text) &&

@@ -30,9 +30,21 @@ static void visit(kd_lint_ctx *ctx, const kd_rule *self, const df_scope *sc, con
     }
 }
 
+/* An ENV with a variable in its second pair or later: without one the
+ * (costly) scope walk cannot find anything. */
+static bool candidate(const kd_lint_ctx *ctx)
+{
+    for (const df_instr *in = NULL; (in = kd_next(ctx, in, DF_ENV));)
+        for (size_t i = 3; i + 2 < in->nargs; i += 3)
+            if (kd_has_var(in->args[i + 1].text))
+                return true;
+    return false;
+}
+
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {
-    kd_walk_scope(ctx, self, visit, NULL);
+    if (candidate(ctx))
+        kd_walk_scope(ctx, self, visit, NULL);
 }
 
 KD_RULE(KD2118) = {

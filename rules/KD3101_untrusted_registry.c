@@ -1,27 +1,25 @@
 /* KD3101 untrusted-registry (hadolint DL3026): with `trusted-registries`
  * in the config, a FROM image from any other registry. Silent without the
  * setting. */
+#include "lint/config.h"
 #include "rules/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+static void base(kd_lint_ctx *ctx, const kd_rule *self, size_t st, const char *image,
+                 const kd_imgref *r)
+{
+    if (!kd_registry_trusted(ctx, image))
+        kd_report(ctx, self, ctx->stages->v[st].image->span,
+                  "'%s' comes from %s, which is not in the config's trusted-registries", image,
+                  r->registry);
+}
+
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {
-    for (size_t st = 0; st < ctx->stages->n; st++) {
-        if (kd_stage_from_stage(ctx, st, NULL))
-            continue;
-        char *image = kd_stage_image(ctx, st);
-        kd_imgref r;
-        if (image && strcmp(image, "scratch") != 0 && kd_image_parse(image, &r)) {
-            if (!kd_registry_trusted(ctx, image))
-                kd_report(ctx, self, ctx->stages->v[st].image->span,
-                          "'%s' comes from %s, which is not in the config's trusted-registries",
-                          image, r.registry);
-            kd_image_free(&r);
-        }
-        free(image);
-    }
+    if (ctx->config->ntrusted) /* silent without the setting */
+        kd_each_base_image(ctx, self, base);
 }
 
 KD_RULE(KD3101) = {

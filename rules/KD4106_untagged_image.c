@@ -6,22 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void base(kd_lint_ctx *ctx, const kd_rule *self, size_t st, const char *image,
+                 const kd_imgref *r)
+{
+    if (r->tag == NULL && r->digest == NULL)
+        kd_report(ctx, self, ctx->stages->v[st].image->span,
+                  "'%s' has no tag: the build takes whatever :latest is that day; pin a "
+                  "version tag", image);
+}
+
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {
-    for (size_t st = 0; st < ctx->stages->n; st++) {
-        if (kd_stage_from_stage(ctx, st, NULL))
-            continue;
-        char *image = kd_stage_image(ctx, st);
-        kd_imgref r;
-        if (image && strcmp(image, "scratch") != 0 && kd_image_parse(image, &r)) {
-            if (r.tag == NULL && r.digest == NULL)
-                kd_report(ctx, self, ctx->stages->v[st].image->span,
-                          "'%s' has no tag: the build takes whatever :latest is that day; pin "
-                          "a version tag", image);
-            kd_image_free(&r);
-        }
-        free(image);
-    }
+    kd_each_base_image(ctx, self, base);
 }
 
 KD_RULE(KD4106) = {

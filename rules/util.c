@@ -121,6 +121,17 @@ bool kd_stage_from_stage(const kd_lint_ctx *ctx, size_t st, size_t *parent)
     return true;
 }
 
+bool kd_from_has_var(const kd_lint_ctx *ctx)
+{
+    for (size_t st = 0; st < ctx->stages->n; st++) {
+        const df_stage *s = &ctx->stages->v[st];
+        if ((s->image && kd_has_var(s->image->text)) ||
+            (s->platform && s->platform->value && kd_has_var(s->platform->value)))
+            return true;
+    }
+    return false;
+}
+
 /* The automatic platform ARGs of this machine, computed once (they cost a
  * uname() call) and kept for the process. */
 static const df_vars *auto_args(void)
@@ -302,4 +313,19 @@ size_t kd_rest_offset(const df_instr *in)
             return (size_t)(hit - in->logical);
     }
     return i;
+}
+
+void kd_each_base_image(kd_lint_ctx *ctx, const kd_rule *self, kd_base_fn fn)
+{
+    for (size_t st = 0; st < ctx->stages->n; st++) {
+        if (kd_stage_from_stage(ctx, st, NULL))
+            continue;
+        char *image = kd_stage_image(ctx, st);
+        kd_imgref r;
+        if (image && strcmp(image, "scratch") != 0 && kd_image_parse(image, &r)) {
+            fn(ctx, self, st, image, &r);
+            kd_image_free(&r);
+        }
+        free(image);
+    }
 }

@@ -28,6 +28,10 @@ char *kd_stage_image(const kd_lint_ctx *ctx, size_t st);
 /* Whether the FROM of stage st names an earlier stage (FROM builder). */
 bool kd_stage_from_stage(const kd_lint_ctx *ctx, size_t st, size_t *parent);
 
+/* Whether some FROM line (image or --platform) holds a variable; without
+ * one the global ARGs need not be computed. */
+bool kd_from_has_var(const kd_lint_ctx *ctx);
+
 /* The global ARGs (before the first FROM): every declared name in names
  * (with the automatic platform ARGs), and those with a value in values;
  * either may be NULL. */
@@ -38,6 +42,13 @@ bool kd_image_valid(const char *s);
 /* Reports every instruction of kind that a later one in the same stage
  * overrides (only the last CMD, ENTRYPOINT or HEALTHCHECK counts). */
 void kd_report_overridden(kd_lint_ctx *ctx, const kd_rule *self, df_kind kind);
+
+/* Calls fn for each stage built on an image (not on an earlier stage or
+ * scratch) whose reference, with the global ARG defaults expanded, is
+ * known: image is the expanded reference, ref its parts. */
+typedef void (*kd_base_fn)(kd_lint_ctx *ctx, const kd_rule *self, size_t stage,
+                           const char *image, const kd_imgref *ref);
+void kd_each_base_image(kd_lint_ctx *ctx, const kd_rule *self, kd_base_fn fn);
 
 /* Whether stage st (or a stage it is built FROM) has an instruction for
  * which pred is true, before instruction index 'before'. */

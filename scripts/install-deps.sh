@@ -12,6 +12,8 @@ PKGS="$PKGS clang libclang-rt-14-dev diffutils"
 # lint tests: jq reads the json, sarif and gitlab outputs, xmllint checks
 # the checkstyle XML
 PKGS="$PKGS jq libxml2-utils"
+# bench/lint.sh: /usr/bin/time gives the CPU time of each run
+PKGS="$PKGS time"
 
 missing=""
 for p in $PKGS; do
