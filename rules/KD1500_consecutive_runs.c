@@ -64,8 +64,8 @@ static const sh_cmd *leaks(const kd_run *r, const kd_run *next)
             return c;
         if (sh_cmd_is(c, state))
             return c;
-        if (sh_cmd_is(c, "set") && !(first_next && sh_cmd_is(first_next, "set") &&
-                                     same_set(c, first_next)))
+        if (sh_cmd_is(c, "set") &&
+            !(first_next && sh_cmd_is(first_next, "set") && same_set(c, first_next)))
             return c;
     }
     for (size_t i = 0; i < r->sh->top.n; i++)
@@ -77,8 +77,8 @@ static const sh_cmd *leaks(const kd_run *r, const kd_run *next)
 static bool joinable(const kd_run *a, const kd_run *b)
 {
     return b->index == a->index + 1 && !a->in->json && !b->in->json && !a->in->nheredocs &&
-           !b->in->nheredocs && same_flags(a->in, b->in) && !leaks(a, b) &&
-           !a->sh->nwarnings && !b->sh->nwarnings;
+           !b->in->nheredocs && same_flags(a->in, b->in) && !leaks(a, b) && !a->sh->nwarnings &&
+           !b->sh->nwarnings;
 }
 
 /* Whether a Dockerfile comment lies between the two RUNs' texts. */
@@ -110,8 +110,7 @@ static void report(kd_lint_ctx *ctx, const kd_rule *self, const kd_run *v, size_
         return;
     kd_buf lines = KD_BUF_INIT;
     for (size_t i = 0; i < n; i++)
-        kd_buf_addf(&lines, "%s%u", i == 0 ? "" : i + 1 == n ? " and " : ", ",
-                    v[i].in->start_line);
+        kd_buf_addf(&lines, "%s%u", i == 0 ? "" : i + 1 == n ? " and " : ", ", v[i].in->start_line);
     kd_finding *f = kd_report(ctx, self, kd_span_first_line(ctx, v[0].in),
                               "the RUNs at lines %s could be one RUN joined with &&: %zu "
                               "layer%s (and snapshot%s) fewer",

@@ -5,21 +5,16 @@
  * files are left alone: ADD does not unpack them. Only stages that end up
  * in the image are checked. */
 #include "rules/run_util.h"
+#include "rules/util.h"
 
 #include <string.h>
 #include <strings.h>
 
+/* an archive that tar reads (kd_is_archive also knows bare .gz files) */
 static bool tar_archive(const char *s)
 {
-    static const char *const ext[] = {".tar",  ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz",
-                                      ".tb2",  ".tar.xz", ".txz", NULL};
-    size_t n = strlen(s);
-    for (size_t i = 0; ext[i]; i++) {
-        size_t k = strlen(ext[i]);
-        if (n > k && strcasecmp(s + n - k, ext[i]) == 0)
-            return true;
-    }
-    return false;
+    const char *dot = strrchr(s, '.');
+    return kd_is_archive(s) && (strcasestr(s, ".tar") || (dot[1] == 't' || dot[1] == 'T'));
 }
 
 static const char *base(const char *p)

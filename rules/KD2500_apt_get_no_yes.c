@@ -19,7 +19,10 @@ static bool answered(const sh_cmd *c)
 static const kd_prompt prompt = {
     "apt-get|apt|aptitude",
     "install|upgrade|dist-upgrade|full-upgrade|remove|purge|autoremove|build-dep|reinstall",
-    "-y|--yes|--assume-yes", answered, "Assume-Yes", "-y",
+    "-y|--yes|--assume-yes",
+    answered,
+    "Assume-Yes",
+    "-y",
 };
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)

@@ -7,7 +7,10 @@ static const kd_prompt prompt = {
     "yum",
     "install|groupinstall|localinstall|reinstall|update|upgrade|remove|erase|downgrade|"
     "autoremove|group|distro-sync|swap",
-    "-y|--assumeyes", NULL, "assumeyes=1", "-y",
+    "-y|--assumeyes",
+    NULL,
+    "assumeyes=1",
+    "-y",
 };
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)

@@ -8,7 +8,10 @@ static const kd_prompt prompt = {
     "dnf|dnf5|tdnf|dnf-3",
     "install|groupinstall|localinstall|reinstall|update|upgrade|remove|erase|downgrade|"
     "autoremove|group|module|distro-sync|swap|builddep",
-    "-y|--assumeyes", NULL, "assumeyes=", "-y",
+    "-y|--assumeyes",
+    NULL,
+    "assumeyes=",
+    "-y",
 };
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)

@@ -7,7 +7,10 @@ static const kd_prompt prompt = {
     "zypper",
     "install|in|remove|rm|update|up|patch|dist-upgrade|dup|source-install|si|"
     "install-new-recommends|inr",
-    "-n|--non-interactive|-y|--no-confirm", NULL, NULL, "-y",
+    "-n|--non-interactive|-y|--no-confirm",
+    NULL,
+    NULL,
+    "-y",
 };
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)

@@ -38,8 +38,8 @@ static bool pinned_cmd(const sh_cmd *c)
     return sh_cmd_has_opt(c, "-r|--requirement|-c|--constraint");
 }
 
-static const kd_pin pin = {NULL, "pip", "install", pinned_cmd, pinned,
-                           "pip install <package>==<version>", false};
+static const kd_pin pin = {
+    NULL, "pip", "install", pinned_cmd, pinned, "pip install <package>==<version>", false};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

@@ -8,10 +8,10 @@
 
 static bool pinned(const char *p)
 {
-    static const char *const git[] = {"git://", "git+ssh://", "git+http://", "git+https://",
-                                      "github:", NULL};
-    static const char *const local[] = {"/", "./", "../", "~/", "file:", "http://", "https://",
-                                        NULL};
+    static const char *const git[] = {"git://",       "git+ssh://", "git+http://",
+                                      "git+https://", "github:",    NULL};
+    static const char *const local[] = {"/",     "./",      "../",      "~/",
+                                        "file:", "http://", "https://", NULL};
     for (size_t k = 0; git[k]; k++)
         if (strncmp(p, git[k], strlen(git[k])) == 0)
             return strchr(p, '#') != NULL;
@@ -28,9 +28,10 @@ static bool pinned(const char *p)
     return at && at[1] && strcmp(at + 1, "latest") != 0 && strcmp(at + 1, "next") != 0;
 }
 
-static const kd_pin pin = {"npm", NULL,
-                           "install|i|in|ins|inst|insta|instal|isnt|isnta|isntal|isntall|add",
-                           NULL, pinned, "npm install <package>@<version>", false};
+static const kd_pin pin = {
+    "npm", NULL,   "install|i|in|ins|inst|insta|instal|isnt|isnta|isntal|isntall|add",
+    NULL,  pinned, "npm install <package>@<version>",
+    false};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

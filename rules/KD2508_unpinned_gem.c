@@ -14,8 +14,8 @@ static bool pinned_cmd(const sh_cmd *c)
     return sh_cmd_has_opt(c, "-v|--version");
 }
 
-static const kd_pin pin = {"gem", NULL, "install|i", pinned_cmd, pinned,
-                           "gem install <gem>:<version>", false};
+static const kd_pin pin = {
+    "gem", NULL, "install|i", pinned_cmd, pinned, "gem install <gem>:<version>", false};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

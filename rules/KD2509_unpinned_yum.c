@@ -6,13 +6,9 @@
 
 #include <string.h>
 
-static bool pinned(const char *p)
-{
-    return kd_rpm_versioned(p) || strchr(p, '/') || p[0] == '@';
-}
-
-static const kd_pin pin = {"yum", NULL, "install|groupinstall|localinstall", NULL, pinned,
-                           "yum install -y <package>-<version>", false};
+static const kd_pin pin = {"yum", NULL,          "install|groupinstall|localinstall",
+                           NULL,  kd_rpm_pinned, "yum install -y <package>-<version>",
+                           false};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

@@ -9,8 +9,8 @@ static bool pinned(const char *p)
     return strpbrk(p, "=<>") || kd_ends_with(p, ".rpm") || strchr(p, '/');
 }
 
-static const kd_pin pin = {"zypper", NULL, "install|in", NULL, pinned,
-                           "zypper install -y <package>=<version>", false};
+static const kd_pin pin = {
+    "zypper", NULL, "install|in", NULL, pinned, "zypper install -y <package>=<version>", false};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

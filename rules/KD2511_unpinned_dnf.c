@@ -5,13 +5,13 @@
 
 #include <string.h>
 
-static bool pinned(const char *p)
-{
-    return kd_rpm_versioned(p) || strchr(p, '/') || p[0] == '@';
-}
-
-static const kd_pin pin = {"dnf|microdnf|dnf5|tdnf", NULL, "install", NULL, pinned,
-                           "dnf install -y <package>-<version>", false};
+static const kd_pin pin = {"dnf|microdnf|dnf5|tdnf",
+                           NULL,
+                           "install",
+                           NULL,
+                           kd_rpm_pinned,
+                           "dnf install -y <package>-<version>",
+                           false};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

@@ -15,8 +15,8 @@ static bool pinned(const char *p)
            strcmp(at + 1, "main") != 0 && strcmp(at + 1, "HEAD") != 0;
 }
 
-static const kd_pin install = {"go", NULL, "install|get", NULL, pinned,
-                               "go install <package>@<version>", false};
+static const kd_pin install = {
+    "go", NULL, "install|get", NULL, pinned, "go install <package>@<version>", false};
 static const kd_pin run = {"go", NULL, "run", NULL, pinned, "go run <package>@<version>", true};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)

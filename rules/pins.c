@@ -47,6 +47,11 @@ bool kd_rpm_versioned(const char *package)
     return digit;
 }
 
+bool kd_rpm_pinned(const char *p)
+{
+    return kd_rpm_versioned(p) || strchr(p, '/') || p[0] == '@';
+}
+
 static bool installs(const kd_pin *p, const sh_cmd *c)
 {
     bool named = p->names ? sh_cmd_is(c, p->names) : kd_cmd_is_tool(c, p->tool, NULL);

@@ -28,5 +28,7 @@ bool kd_ends_with(const char *s, const char *suffix);
 /* name-version as rpm writes it: a part after a '-' starts with a digit
  * and the parts after the name hold only version characters. */
 bool kd_rpm_versioned(const char *package);
+/* Pinned for yum and dnf: versioned, or a path, URL, .rpm file or @group. */
+bool kd_rpm_pinned(const char *package);
 
 #endif

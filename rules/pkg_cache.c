@@ -281,170 +281,162 @@ static bool conda_cleans(const sh_cmd *c)
 /* ---- the managers -------------------------------------------------------------- */
 
 const kd_cache kd_cache_apt = {
-    "the apt package lists",
-    {"/var/lib/apt/lists"}, {NULL},
-    "typically 20-50 MB",
-    "add `&& rm -rf /var/lib/apt/lists/*` at the end of this RUN",
-    apt_fills,
-    apt_cleans,
-    NULL,
-    "rm -rf /var/lib/apt/lists/*",
-    apt_fix_ok,
+    .what = "the apt package lists",
+    .paths = {"/var/lib/apt/lists"},
+    .size = "typically 20-50 MB",
+    .advice = "add `&& rm -rf /var/lib/apt/lists/*` at the end of this RUN",
+    .fills = apt_fills,
+    .cleans = apt_cleans,
+    .append = "rm -rf /var/lib/apt/lists/*",
+    .fix_ok = apt_fix_ok,
 };
+
 const kd_cache kd_cache_apk = {
-    "the apk package indexes",
-    {"/var/cache/apk", "/etc/apk/cache"}, {NULL},
-    "typically 2-5 MB",
-    "use `apk add --no-cache`",
-    apk_fills,
-    apk_cleans,
-    "--no-cache",
-    NULL,
-    apk_fix_ok,
+    .what = "the apk package indexes",
+    .paths = {"/var/cache/apk", "/etc/apk/cache"},
+    .size = "typically 2-5 MB",
+    .advice = "use `apk add --no-cache`",
+    .fills = apk_fills,
+    .cleans = apk_cleans,
+    .option = "--no-cache",
+    .fix_ok = apk_fix_ok,
 };
+
 const kd_cache kd_cache_yum = {
-    "the yum repository metadata",
-    {"/var/cache/yum"}, {NULL},
-    "typically 100-250 MB",
-    "add `&& yum clean all` at the end of this RUN",
-    yum_fills,
-    yum_cleans,
-    NULL,
-    "yum clean all",
-    NULL,
+    .what = "the yum repository metadata",
+    .paths = {"/var/cache/yum"},
+    .size = "typically 100-250 MB",
+    .advice = "add `&& yum clean all` at the end of this RUN",
+    .fills = yum_fills,
+    .cleans = yum_cleans,
+    .append = "yum clean all",
 };
+
 const kd_cache kd_cache_dnf = {
-    "the dnf repository metadata",
-    {"/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5"}, {NULL},
-    "typically 50-200 MB",
-    "add `&& dnf clean all` (or `microdnf clean all`) at the end of this RUN",
-    dnf_fills,
-    dnf_cleans,
-    NULL,
-    "%s clean all",
-    NULL,
+    .what = "the dnf repository metadata",
+    .paths = {"/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5"},
+    .size = "typically 50-200 MB",
+    .advice = "add `&& dnf clean all` (or `microdnf clean all`) at the end of this RUN",
+    .fills = dnf_fills,
+    .cleans = dnf_cleans,
+    .append = "%s clean all",
 };
+
 const kd_cache kd_cache_zypper = {
-    "the zypper caches",
-    {"/var/cache/zypp"}, {NULL},
-    "typically 20-100 MB",
-    "add `&& zypper clean --all` at the end of this RUN",
-    zypper_fills,
-    zypper_cleans,
-    NULL,
-    "zypper clean --all",
-    NULL,
+    .what = "the zypper caches",
+    .paths = {"/var/cache/zypp"},
+    .size = "typically 20-100 MB",
+    .advice = "add `&& zypper clean --all` at the end of this RUN",
+    .fills = zypper_fills,
+    .cleans = zypper_cleans,
+    .append = "zypper clean --all",
 };
+
 const kd_cache kd_cache_pip = {
-    "the pip cache (~/.cache/pip)",
-    {"~/.cache/pip"}, {"PIP_CACHE_DIR"},
-    "often tens of MB",
-    "use `pip install --no-cache-dir` or set PIP_NO_CACHE_DIR=1",
-    pip_fills,
-    pip_cleans,
-    "--no-cache-dir",
-    NULL,
-    NULL,
+    .what = "the pip cache (~/.cache/pip)",
+    .paths = {"~/.cache/pip"},
+    .moved_by = {"PIP_CACHE_DIR"},
+    .size = "often tens of MB",
+    .advice = "use `pip install --no-cache-dir` or set PIP_NO_CACHE_DIR=1",
+    .fills = pip_fills,
+    .cleans = pip_cleans,
+    .option = "--no-cache-dir",
 };
+
 const kd_cache kd_cache_npm = {
-    "the npm cache (~/.npm)",
-    {"~/.npm"}, {"npm_config_cache"},
-    "typically tens to hundreds of MB",
-    "add `&& npm cache clean --force` at the end of this RUN",
-    npm_fills,
-    npm_cleans,
-    NULL,
-    "npm cache clean --force",
-    NULL,
+    .what = "the npm cache (~/.npm)",
+    .paths = {"~/.npm"},
+    .moved_by = {"npm_config_cache"},
+    .size = "typically tens to hundreds of MB",
+    .advice = "add `&& npm cache clean --force` at the end of this RUN",
+    .fills = npm_fills,
+    .cleans = npm_cleans,
+    .append = "npm cache clean --force",
 };
+
 const kd_cache kd_cache_yarn = {
-    "the yarn cache",
-    {"/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn/berry/cache"}, {"YARN_CACHE_FOLDER"},
-    "typically tens to hundreds of MB",
-    "add `&& yarn cache clean` at the end of this RUN",
-    yarn_fills,
-    yarn_cleans,
-    NULL,
-    "yarn cache clean",
-    NULL,
+    .what = "the yarn cache",
+    .paths = {"/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn/berry/cache"},
+    .moved_by = {"YARN_CACHE_FOLDER"},
+    .size = "typically tens to hundreds of MB",
+    .advice = "add `&& yarn cache clean` at the end of this RUN",
+    .fills = yarn_fills,
+    .cleans = yarn_cleans,
+    .append = "yarn cache clean",
 };
+
 const kd_cache kd_cache_pnpm = {
-    "the pnpm store",
-    {"~/.local/share/pnpm/store", "~/.pnpm-store", "/pnpm/store", "~/.cache/pnpm"}, {NULL},
-    "its index and the packages not hard-linked into node_modules, typically a few MB",
-    "mount a cache over the store (--mount=type=cache,target=/root/.local/share/pnpm/store) or "
-    "add `&& pnpm store prune`",
-    pnpm_fills,
-    pnpm_cleans,
-    NULL,
-    "pnpm store prune",
-    NULL,
+    .what = "the pnpm store",
+    .paths = {"~/.local/share/pnpm/store", "~/.pnpm-store", "/pnpm/store", "~/.cache/pnpm"},
+    .size = "its index and the packages not hard-linked into node_modules, typically a few MB",
+    .advice =
+        "mount a cache over the store (--mount=type=cache,target=/root/.local/share/pnpm/store) or "
+        "add `&& pnpm store prune`",
+    .fills = pnpm_fills,
+    .cleans = pnpm_cleans,
+    .append = "pnpm store prune",
 };
+
 const kd_cache kd_cache_gem = {
-    "the downloaded .gem files",
-    {"/usr/local/bundle/cache", "~/.gem", "~/.bundle/cache", "~/.local/share/gem"}, {"GEM_HOME/cache", NULL, "BUNDLE_PATH/cache"},
-    "typically a few MB to tens of MB",
-    "remove the gem cache (`rm -rf \"$GEM_HOME\"/cache`) in this RUN",
-    gem_fills,
-    gem_cleans,
-    NULL,
-    NULL,
-    NULL,
+    .what = "the downloaded .gem files",
+    .paths = {"/usr/local/bundle/cache", "~/.gem", "~/.bundle/cache", "~/.local/share/gem"},
+    .moved_by = {"GEM_HOME/cache", NULL, "BUNDLE_PATH/cache"},
+    .size = "typically a few MB to tens of MB",
+    .advice = "remove the gem cache (`rm -rf \"$GEM_HOME\"/cache`) in this RUN",
+    .fills = gem_fills,
+    .cleans = gem_cleans,
 };
+
 const kd_cache kd_cache_composer = {
-    "the composer cache",
-    {"~/.composer/cache", "~/.cache/composer", "/tmp/cache"}, {"COMPOSER_CACHE_DIR", "COMPOSER_HOME/cache"},
-    "typically tens of MB",
-    "use `composer install --no-cache` or add `&& composer clear-cache`",
-    composer_fills,
-    composer_cleans,
-    NULL,
-    "composer clear-cache",
-    NULL,
+    .what = "the composer cache",
+    .paths = {"~/.composer/cache", "~/.cache/composer", "/tmp/cache"},
+    .moved_by = {"COMPOSER_CACHE_DIR", "COMPOSER_HOME/cache"},
+    .size = "typically tens of MB",
+    .advice = "use `composer install --no-cache` or add `&& composer clear-cache`",
+    .fills = composer_fills,
+    .cleans = composer_cleans,
+    .append = "composer clear-cache",
 };
+
 const kd_cache kd_cache_go = {
-    "the Go build and module caches",
-    {"~/.cache/go-build", "/go/pkg/mod", "~/go/pkg/mod"}, {"GOCACHE", "GOMODCACHE", "GOPATH/pkg/mod"},
-    "often hundreds of MB",
-    "build in an earlier stage and copy the binary, or add `&& go clean -cache -modcache`",
-    go_fills,
-    go_cleans,
-    NULL,
-    "go clean -cache -modcache",
-    NULL,
+    .what = "the Go build and module caches",
+    .paths = {"~/.cache/go-build", "/go/pkg/mod", "~/go/pkg/mod"},
+    .moved_by = {"GOCACHE", "GOMODCACHE", "GOPATH/pkg/mod"},
+    .size = "often hundreds of MB",
+    .advice =
+        "build in an earlier stage and copy the binary, or add `&& go clean -cache -modcache`",
+    .fills = go_fills,
+    .cleans = go_cleans,
+    .append = "go clean -cache -modcache",
 };
+
 const kd_cache kd_cache_maven = {
-    "the Maven local repository (~/.m2)",
-    {"~/.m2"}, {NULL},
-    "often hundreds of MB",
-    "build in an earlier stage and copy the artifact, or mount a cache over ~/.m2",
-    maven_fills,
-    maven_cleans,
-    NULL,
-    NULL,
-    NULL,
+    .what = "the Maven local repository (~/.m2)",
+    .paths = {"~/.m2"},
+    .size = "often hundreds of MB",
+    .advice = "build in an earlier stage and copy the artifact, or mount a cache over ~/.m2",
+    .fills = maven_fills,
+    .cleans = maven_cleans,
 };
+
 const kd_cache kd_cache_gradle = {
-    "the Gradle caches (~/.gradle)",
-    {"~/.gradle"}, {NULL},
-    "often hundreds of MB",
-    "build in an earlier stage and copy the artifact, or mount a cache over ~/.gradle",
-    gradle_fills,
-    gradle_cleans,
-    NULL,
-    NULL,
-    NULL,
+    .what = "the Gradle caches (~/.gradle)",
+    .paths = {"~/.gradle"},
+    .size = "often hundreds of MB",
+    .advice = "build in an earlier stage and copy the artifact, or mount a cache over ~/.gradle",
+    .fills = gradle_fills,
+    .cleans = gradle_cleans,
 };
+
 const kd_cache kd_cache_conda = {
-    "the conda package cache (pkgs/)",
-    {"/opt/conda/pkgs", "~/.conda/pkgs", "~/miniconda3/pkgs"}, {"CONDA_PKGS_DIRS"},
-    "often hundreds of MB",
-    "add `&& conda clean --all --yes` at the end of this RUN",
-    conda_fills,
-    conda_cleans,
-    NULL,
-    "%s clean --all --yes",
-    NULL,
+    .what = "the conda package cache (pkgs/)",
+    .paths = {"/opt/conda/pkgs", "~/.conda/pkgs", "~/miniconda3/pkgs"},
+    .moved_by = {"CONDA_PKGS_DIRS"},
+    .size = "often hundreds of MB",
+    .advice = "add `&& conda clean --all --yes` at the end of this RUN",
+    .fills = conda_fills,
+    .cleans = conda_cleans,
+    .append = "%s clean --all --yes",
 };
 
 const kd_cache *const kd_caches[] = {
@@ -472,8 +464,8 @@ static void where_of(kd_lint_ctx *ctx, const kd_run *r, const kd_cache *m, const
         if (m->moved_by[k] == NULL)
             continue;
         const char *slash = strchr(m->moved_by[k], '/');
-        char *var = kd_xstrndup(m->moved_by[k], slash ? (size_t)(slash - m->moved_by[k])
-                                                       : strlen(m->moved_by[k]));
+        char *var = kd_xstrndup(m->moved_by[k],
+                                slash ? (size_t)(slash - m->moved_by[k]) : strlen(m->moved_by[k]));
         char *val = kd_env_value(ctx, r, c, var);
         if (val)
             w->v[w->n++] = kd_asprintf("%s%s", val, slash ? slash : "");
@@ -530,8 +522,8 @@ const sh_cmd *kd_cache_left(kd_lint_ctx *ctx, const kd_run *r, const kd_cache *m
     return NULL;
 }
 
-bool kd_cache_cleaned_later(kd_lint_ctx *ctx, const kd_run *r, const kd_cache *m,
-                            const sh_cmd *c, kd_run *later, const sh_cmd **by)
+bool kd_cache_cleaned_later(kd_lint_ctx *ctx, const kd_run *r, const kd_cache *m, const sh_cmd *c,
+                            kd_run *later, const sh_cmd **by)
 {
     where w;
     where_of(ctx, r, m, c, &w);

@@ -15,8 +15,8 @@ struct kd_cache {
     /* For each path, the variable that moves it ("GOCACHE", or
      * "GOPATH/pkg/mod" for a folder below the variable's value), or NULL. */
     const char *moved_by[4];
-    const char *size;     /* "typically 20-50 MB" */
-    const char *advice;   /* how to avoid it, for the message */
+    const char *size;   /* "typically 20-50 MB" */
+    const char *advice; /* how to avoid it, for the message */
     /* Whether c fills the cache in this RUN (and does not itself avoid it,
      * with --no-cache or an environment variable). */
     bool (*fills)(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *c);
@@ -41,8 +41,8 @@ extern const kd_cache kd_cache_apt, kd_cache_apk, kd_cache_yum, kd_cache_dnf, kd
 const sh_cmd *kd_cache_left(kd_lint_ctx *ctx, const kd_run *r, const kd_cache *m);
 /* The first later RUN of r's stage that cleans the cache filler c of r
  * filled, in *later, and the command that does, in *by. */
-bool kd_cache_cleaned_later(kd_lint_ctx *ctx, const kd_run *r, const kd_cache *m,
-                            const sh_cmd *c, kd_run *later, const sh_cmd **by);
+bool kd_cache_cleaned_later(kd_lint_ctx *ctx, const kd_run *r, const kd_cache *m, const sh_cmd *c,
+                            kd_run *later, const sh_cmd **by);
 
 /* The check of a per-manager rule: every RUN of a stage in the image that
  * leaves m's cache (and no later RUN removes it: KD1501 says so). */

@@ -402,8 +402,8 @@ static bool cmd_mentions(const sh_cmd *c, const char *needle)
         if (strstr(c->words[i].text, needle))
             return true;
     for (size_t i = 0; i < c->nredirs; i++)
-        if (c->redirs[i].body && memmem(c->redirs[i].body, c->redirs[i].body_len, needle,
-                                        strlen(needle)))
+        if (c->redirs[i].body &&
+            memmem(c->redirs[i].body, c->redirs[i].body_len, needle, strlen(needle)))
             return true;
     return false;
 }
@@ -424,8 +424,7 @@ static bool set_visit(kd_lint_ctx *ctx, const df_instr *in, void *arg)
 
 bool kd_set_before(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *c, const char *needle)
 {
-    return run_mentions(r->sh, c->index, needle) ||
-           walk_back(ctx, r, set_visit, (void *)needle);
+    return run_mentions(r->sh, c->index, needle) || walk_back(ctx, r, set_visit, (void *)needle);
 }
 
 bool kd_piped_from_yes(const kd_run *r, const sh_cmd *c)

@@ -124,8 +124,8 @@ struct lexer {
     token tok;
     hd_slot **pend; /* heredocs whose body starts after the next newline */
     size_t npend, cap_pend;
-    bool top;       /* the RUN's own text: the Dockerfile read its heredoc bodies */
-    lexer *parent;  /* for $(...): heredocs left open pass to it */
+    bool top;        /* the RUN's own text: the Dockerfile read its heredoc bodies */
+    lexer *parent;   /* for $(...): heredocs left open pass to it */
     bool value_mode; /* only compute a word's value and map (no analysis) */
     kd_buf wtext;    /* the word being built */
     size_t *wmap;    /* in value mode: text offset of each byte of wtext */
@@ -151,8 +151,7 @@ size_t lex_skip_blanks(const sh_text *t, size_t i);
 size_t lex_arith_end(const sh_text *t, size_t i);
 /* The value of word t[lo, hi) (quotes removed, expansions as written) with,
  * for each byte, its offset in t. Both are malloc'ed for the caller. */
-void lex_word_value(sh_ctx *c, const sh_text *t, size_t lo, size_t hi, kd_buf *out,
-                    size_t **map);
+void lex_word_value(sh_ctx *c, const sh_text *t, size_t lo, size_t hi, kd_buf *out, size_t **map);
 const char *lex_op_str(sh_op op);
 void hd_slot_apply(hd_slot *h);
 

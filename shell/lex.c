@@ -472,16 +472,15 @@ static size_t read_bodies(lexer *lx, size_t i)
             i = nl ? le + 1 : le;
         }
         if (!found) {
-            lwarn(lx, start > 0 ? start - 1 : 0,
-                    "heredoc \"%s\" is not terminated", h->delim);
+            lwarn(lx, start > 0 ? start - 1 : 0, "heredoc \"%s\" is not terminated", h->delim);
             body_end = t->len;
         }
         h->read = true;
         h->body = t->s + start;
         h->body_len = body_end - start;
         h->span = sh_span(lx->c, t, start, body_end);
-        h->body_text = (sh_text){t->s + start, body_end - start,
-                                 t->omap ? t->omap + start : NULL, t->base + start};
+        h->body_text = (sh_text){t->s + start, body_end - start, t->omap ? t->omap + start : NULL,
+                                 t->base + start};
         hd_slot_apply(h);
     }
     lx->npend = 0;
@@ -523,12 +522,12 @@ static const struct {
     sh_op op;
 } ops[] = {
     /* longest first */
-    {";;&", OP_DSEMI_AND}, {"<<<", OP_TLESS}, {"<<-", OP_DLESSDASH}, {"&>>", OP_AND_DGREAT},
-    {"&&", OP_AND_IF},     {"||", OP_OR_IF},  {";;", OP_DSEMI},      {";&", OP_SEMI_AND},
-    {"|&", OP_PIPE_AMP},   {"<<", OP_DLESS},  {">>", OP_DGREAT},     {"<&", OP_LESSAND},
-    {">&", OP_GREATAND},   {"<>", OP_LESSGREAT}, {">|", OP_CLOBBER}, {"&>", OP_AND_GREAT},
-    {";", OP_SEMI},        {"&", OP_AMP},     {"|", OP_PIPE},        {"(", OP_LPAREN},
-    {")", OP_RPAREN},      {"<", OP_LESS},    {">", OP_GREAT},
+    {";;&", OP_DSEMI_AND}, {"<<<", OP_TLESS},    {"<<-", OP_DLESSDASH}, {"&>>", OP_AND_DGREAT},
+    {"&&", OP_AND_IF},     {"||", OP_OR_IF},     {";;", OP_DSEMI},      {";&", OP_SEMI_AND},
+    {"|&", OP_PIPE_AMP},   {"<<", OP_DLESS},     {">>", OP_DGREAT},     {"<&", OP_LESSAND},
+    {">&", OP_GREATAND},   {"<>", OP_LESSGREAT}, {">|", OP_CLOBBER},    {"&>", OP_AND_GREAT},
+    {";", OP_SEMI},        {"&", OP_AMP},        {"|", OP_PIPE},        {"(", OP_LPAREN},
+    {")", OP_RPAREN},      {"<", OP_LESS},       {">", OP_GREAT},
 };
 
 const char *lex_op_str(sh_op op)
@@ -570,8 +569,7 @@ static void add_comment(lexer *lx, size_t i, size_t e)
 {
     sh_ctx *c = lx->c;
     KD_GROW(c->comments, c->cap_comments, c->ncomments + 1);
-    c->comments[c->ncomments++] =
-        (sh_comment){lx->t->s + i, e - i, sh_span(c, lx->t, i, e)};
+    c->comments[c->ncomments++] = (sh_comment){lx->t->s + i, e - i, sh_span(c, lx->t, i, e)};
 }
 
 static void make_word(lexer *lx, token *tk, size_t lo, size_t hi, unsigned fl)

@@ -40,8 +40,7 @@ static const sh_optspec specs[] = {
      "cwd|modules-folder|cache-folder|network-timeout|mutex|registry|network-concurrency|"
      "use-yarnrc|global-folder|link-folder|preferred-cache-folder",
      false},
-    {"pnpm", "CF", "dir|filter|store-dir|reporter|workspace-dir|virtual-store-dir|config",
-     false},
+    {"pnpm", "CF", "dir|filter|store-dir|reporter|workspace-dir|virtual-store-dir|config", false},
     {"gem", "vinspgP",
      "version|install-dir|bindir|source|http-proxy|platform|file|document|trust-policy|"
      "build-root",
@@ -93,13 +92,13 @@ static const sh_optspec specs[] = {
     {"chown|chmod|chgrp", "", "reference|from", false},
     {"cp|mv|ln|install", "tSmog", "target-directory|suffix|mode|owner|group", false},
     {"find", "", "", false},
-    {"git", "C", "git-dir|work-tree|branch|depth|config|origin|reference|separate-git-dir",
-     false},
+    {"git", "C", "git-dir|work-tree|branch|depth|config|origin|reference|separate-git-dir", false},
     {"docker-php-ext-install|docker-php-ext-configure", "j", "", false},
-    {"make", "CfIjloW",
-     "directory|file|include-dir|jobs|load-average|old-file|what-if|assume-new", false},
-    {"cargo", "jpZ", "jobs|package|target|features|root|version|git|branch|tag|rev|path|"
-                     "registry|index|manifest-path|target-dir|profile",
+    {"make", "CfIjloW", "directory|file|include-dir|jobs|load-average|old-file|what-if|assume-new",
+     false},
+    {"cargo", "jpZ",
+     "jobs|package|target|features|root|version|git|branch|tag|rev|path|"
+     "registry|index|manifest-path|target-dir|profile",
      false},
     {"mkdir", "m", "mode", false},
 };

@@ -149,10 +149,10 @@ static bool redir_op(sh_op op, sh_redir_op *out)
         sh_op op;
         sh_redir_op r;
     } map[] = {
-        {OP_LESS, SH_R_IN},         {OP_GREAT, SH_R_OUT},          {OP_DGREAT, SH_R_APPEND},
-        {OP_CLOBBER, SH_R_CLOBBER}, {OP_LESSGREAT, SH_R_RDWR},     {OP_LESSAND, SH_R_DUP_IN},
+        {OP_LESS, SH_R_IN},          {OP_GREAT, SH_R_OUT},         {OP_DGREAT, SH_R_APPEND},
+        {OP_CLOBBER, SH_R_CLOBBER},  {OP_LESSGREAT, SH_R_RDWR},    {OP_LESSAND, SH_R_DUP_IN},
         {OP_GREATAND, SH_R_DUP_OUT}, {OP_DLESS, SH_R_HEREDOC},     {OP_DLESSDASH, SH_R_HEREDOC},
-        {OP_TLESS, SH_R_HERESTR},   {OP_AND_GREAT, SH_R_OUT_ERR}, {OP_AND_DGREAT, SH_R_APPEND_ERR},
+        {OP_TLESS, SH_R_HERESTR},    {OP_AND_GREAT, SH_R_OUT_ERR}, {OP_AND_DGREAT, SH_R_APPEND_ERR},
     };
     for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
         if (map[k].op == op) {
@@ -558,9 +558,8 @@ static sh_cmd *parse_compound(lexer *lx)
     static const struct {
         const char *kw;
         sh_cmd_kind kind;
-    } kws[] = {{"if", SH_IF},       {"while", SH_WHILE}, {"until", SH_UNTIL},
-               {"for", SH_FOR},     {"case", SH_CASE},   {"{", SH_GROUP},
-               {"function", SH_FUNCTION}};
+    } kws[] = {{"if", SH_IF},     {"while", SH_WHILE}, {"until", SH_UNTIL},      {"for", SH_FOR},
+               {"case", SH_CASE}, {"{", SH_GROUP},     {"function", SH_FUNCTION}};
     sh_cmd_kind kind = SH_SIMPLE;
     bool keyword = true;
     for (size_t k = 0; k < sizeof kws / sizeof kws[0]; k++)
@@ -666,8 +665,9 @@ static bool parse_and_or(lexer *lx, cmdvec *cv)
         skip_newlines(lx);
         cv->v[cv->n - 1]->conn = conn;
         if (!parse_pipeline(lx, cv)) {
-            warn_tok(lx, lex_peek(lx), conn == SH_AND ? "a command expected after \"&&\""
-                                                      : "a command expected after \"||\"");
+            warn_tok(lx, lex_peek(lx),
+                     conn == SH_AND ? "a command expected after \"&&\""
+                                    : "a command expected after \"||\"");
             return true;
         }
     }
@@ -695,8 +695,8 @@ static void parse_list_into(lexer *lx, cmdvec *cv)
             continue;
         }
         token *tk = lex_peek(lx);
-        sh_conn sep = is_op(tk, OP_SEMI)  ? SH_SEMI
-                      : is_op(tk, OP_AMP) ? SH_BG
+        sh_conn sep = is_op(tk, OP_SEMI)    ? SH_SEMI
+                      : is_op(tk, OP_AMP)   ? SH_BG
                       : tk->k == TK_NEWLINE ? SH_NEWLINE
                                             : SH_END;
         if (sep == SH_END)

@@ -54,8 +54,8 @@ typedef struct argev {
 /* returns true to stop the scan */
 typedef bool (*arg_fn)(const argev *e, void *ud);
 
-static bool scan_long(const sh_cmd *c, const sh_optspec *sp, size_t *i, const char *name,
-                      arg_fn fn, void *ud)
+static bool scan_long(const sh_cmd *c, const sh_optspec *sp, size_t *i, const char *name, arg_fn fn,
+                      void *ud)
 {
     const char *eq = strchr(name, '=');
     argev e = {.kind = EV_LONG, .name = name, .nlen = eq ? (size_t)(eq - name) : strlen(name)};

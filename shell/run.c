@@ -152,17 +152,6 @@ static void shell_form(sh_ctx *c, sh_script *s, const df_instr *in)
 
 /* ---- exec form -------------------------------------------------------------------- */
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Maps each byte of a JSON string's value to where it stands in the
  * logical line, by decoding the string again from its opening quote.
  * Returns false when the decoding does not give w's text. */
@@ -176,9 +165,9 @@ static bool json_map(const df_instr *in, const df_word *w, size_t *map)
         size_t from = i, n = 1;
         if (L[i] == '\\' && i + 1 < in->logical_len) {
             if (L[i + 1] == 'u') {
-                int cp = 0;
-                for (int k = 2; k < 6 && i + k < in->logical_len; k++)
-                    cp = cp * 16 + (hexval(L[i + k]) < 0 ? 0 : hexval(L[i + k]));
+                char hex[5] = {0};
+                memcpy(hex, L + i + 2, i + 6 <= in->logical_len ? 4 : 0);
+                long cp = strtol(hex, NULL, 16);
                 n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3; /* a surrogate pair's halves give 3 each */
                 i += 6;
             } else {

@@ -48,7 +48,7 @@ enum {
     SH_W_GLOB = 1u << 6,    /* an unquoted * ? or [ */
     SH_W_TILDE = 1u << 7,   /* an unquoted leading ~ */
 };
-#define SH_W_QUOTED (SH_W_SQUOTED | SH_W_DQUOTED | SH_W_ESCAPED)
+#define SH_W_QUOTED  (SH_W_SQUOTED | SH_W_DQUOTED | SH_W_ESCAPED)
 #define SH_W_EXPANDS (SH_W_PARAM | SH_W_CMDSUB | SH_W_ARITH)
 
 typedef struct sh_word {
@@ -83,8 +83,8 @@ typedef enum sh_redir_op {
 
 typedef struct sh_redir {
     sh_redir_op op;
-    int fd;        /* the number written before the operator, or -1 */
-    bool chomp;    /* <<- */
+    int fd;         /* the number written before the operator, or -1 */
+    bool chomp;     /* <<- */
     sh_word target; /* the file, the fd, or the heredoc's delimiter word */
     df_span span;   /* from the fd (or operator) to the end of the target */
     /* Heredocs: the body as written (each line with its newline, the
@@ -144,12 +144,12 @@ struct sh_list {
 struct sh_cmd {
     sh_cmd_kind kind;
     sh_conn conn;
-    bool negated;    /* ! pipeline */
-    unsigned ctx;    /* SH_IN_* */
-    df_span span;    /* the command as written, redirections included */
-    sh_cmd *parent;  /* the enclosing compound or simple command (for a
-                      * substitution or nested script), NULL at the top */
-    size_t index;    /* a simple command's place in sh_script.cmds */
+    bool negated;   /* ! pipeline */
+    unsigned ctx;   /* SH_IN_* */
+    df_span span;   /* the command as written, redirections included */
+    sh_cmd *parent; /* the enclosing compound or simple command (for a
+                     * substitution or nested script), NULL at the top */
+    size_t index;   /* a simple command's place in sh_script.cmds */
 
     /* SH_SIMPLE: assignments before the command (A=1 cmd), then every word
      * as written, wrappers included. argv0 is the index in words of the
@@ -209,9 +209,9 @@ struct sh_script {
     /* A RUN whose heredoc script starts with a #! line naming something
      * other than a POSIX shell (python, node...): its name, and no commands. */
     const char *interpreter;
-    bool exec_form;  /* from a JSON RUN */
-    bool too_deep;   /* SH_MAX_DEPTH was reached; the rest was skipped */
-    void *arena_;    /* private */
+    bool exec_form; /* from a JSON RUN */
+    bool too_deep;  /* SH_MAX_DEPTH was reached; the rest was skipped */
+    void *arena_;   /* private */
 };
 
 /* ---- analysis ----------------------------------------------------------- */

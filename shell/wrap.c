@@ -133,7 +133,7 @@ void sh_unwrap(sh_ctx *c, sh_cmd *cmd)
             return;
         size_t next = skip_wrapper(cmd, wr, cmd->argv0 + 1);
         if (next == SIZE_MAX)
-            return; /* nothing to unwrap: the wrapper is the command */
+            return;                /* nothing to unwrap: the wrapper is the command */
         if (cmd->wrappers == NULL) /* at most one wrapper per word */
             cmd->wrappers = sh_alloc(c->a, cmd->nwords * sizeof *cmd->wrappers);
         cmd->wrappers[cmd->nwrappers++] = cmd->argv0;

@@ -70,7 +70,8 @@ static void fixed_is(int line, const char *rule, const char *src, const char *wa
 
 TEST(fix_cache_options)
 {
-    FIXED("KD1511", "FROM alpine\nRUN apk add curl\n", "FROM alpine\nRUN apk add --no-cache curl\n");
+    FIXED("KD1511", "FROM alpine\nRUN apk add curl\n",
+          "FROM alpine\nRUN apk add --no-cache curl\n");
     FIXED("KD1511", "FROM alpine\nRUN apk update\n", "FROM alpine\nRUN apk update\n");
     FIXED("KD1515", "FROM python\nRUN pip install -U flask==3.0.0\n",
           "FROM python\nRUN pip install --no-cache-dir -U flask==3.0.0\n");
@@ -100,8 +101,10 @@ TEST(fix_cache_appends)
           "FROM debian\nRUN apt-get update # lists\n");
     FIXED("KD1513", "FROM fedora\nRUN microdnf install -y x-1.0\n",
           "FROM fedora\nRUN microdnf install -y x-1.0 && microdnf clean all\n");
-    FIXED("KD1516", "FROM node\nRUN npm ci\n", "FROM node\nRUN npm ci && npm cache clean --force\n");
-    FIXED("KD1512", "FROM centos\nRUN yum install -y x-1;\n", "FROM centos\nRUN yum install -y x-1;\n");
+    FIXED("KD1516", "FROM node\nRUN npm ci\n",
+          "FROM node\nRUN npm ci && npm cache clean --force\n");
+    FIXED("KD1512", "FROM centos\nRUN yum install -y x-1;\n",
+          "FROM centos\nRUN yum install -y x-1;\n");
 }
 
 TEST(fix_prompts_and_others)

@@ -11,35 +11,23 @@ static sh_script *parse(const char *src)
     return sh_parse(src, strlen(src), NULL);
 }
 
-/* the model's dump must be want, with no warning */
-static void dump_is(int line, const char *src, const char *want)
-{
-    sh_script *s = parse(src);
-    char *d = shd_dump(s), *w = shd_warnings(s);
-    if (strcmp(d, want) != 0)
-        kt_fail(__FILE__, line, "%s\n#   dump: %s\n#   want: %s", src, d, want);
-    if (*w)
-        kt_fail(__FILE__, line, "%s: unexpected warnings: %s", src, w);
-    free(d);
-    free(w);
-    sh_script_free(s);
-}
-#define DUMP(src, want) dump_is(__LINE__, src, want)
+typedef char *(*view_fn)(const sh_script *s);
 
-/* the commands that run, in order, must be want */
-static void cmds_are(int line, const char *src, const char *want)
+/* view(s) must be want, with no warning; frees s */
+static void view_is(int line, sh_script *s, const char *src, view_fn view, const char *want)
 {
-    sh_script *s = parse(src);
-    char *d = shd_cmds(s), *w = shd_warnings(s);
+    char *d = view(s), *w = shd_warnings(s);
     if (strcmp(d, want) != 0)
-        kt_fail(__FILE__, line, "%s\n#   cmds: %s\n#   want: %s", src, d, want);
+        kt_fail(__FILE__, line, "%s\n#    got: %s\n#   want: %s", src, d, want);
     if (*w)
         kt_fail(__FILE__, line, "%s: unexpected warnings: %s", src, w);
     free(d);
     free(w);
     sh_script_free(s);
 }
-#define CMDS(src, want) cmds_are(__LINE__, src, want)
+/* the model's dump, and the commands that run in order */
+#define DUMP(src, want) view_is(__LINE__, parse(src), src, shd_dump, want)
+#define CMDS(src, want) view_is(__LINE__, parse(src), src, shd_cmds, want)
 
 /* the warnings must contain want (the model is not checked) */
 static void warns(int line, const char *src, const char *want)
@@ -150,8 +138,7 @@ TEST(shell_compound)
     DUMP("(a; b) && c", "(a ; b) && c");
     DUMP("{ a; b; } | c", "{ a ; b } | c");
     DUMP("if a; then b; fi", "if[a]then[b]");
-    DUMP("if a\nthen b\nelif c; then d\nelse e; fi",
-         "if[a]then[b]elif[c]then[d]else[e]");
+    DUMP("if a\nthen b\nelif c; then d\nelse e; fi", "if[a]then[b]elif[c]then[d]else[e]");
     DUMP("while read l; do echo $l; done < f", "while[read l]do[echo $l] <f");
     DUMP("until a; do b; done", "until[a]do[b]");
     DUMP("for x in a b c; do echo $x; done", "for x a b c do[echo $x]");
@@ -174,8 +161,7 @@ TEST(shell_compound)
 
 TEST(shell_contexts)
 {
-    CMDS("if a; then b; elif c; then d; else e; fi",
-         "a@C b@B c@CB d@B e@B");
+    CMDS("if a; then b; elif c; then d; else e; fi", "a@C b@B c@CB d@B e@B");
     CMDS("while a; do b; done; for x in y; do c; done", "a@CL b@L c@L");
     CMDS("case x in a) b;; esac", "b@B");
     CMDS("f() { a; }", "a@F");
@@ -456,15 +442,7 @@ static void run_is(int line, const char *src, size_t n, const char *want)
     df_file *f = dockerfile(src);
     if (f == NULL)
         return;
-    sh_script *s = sh_parse_run(f, &f->instrs[n]);
-    char *d = shd_dump(s), *w = shd_warnings(s);
-    if (strcmp(d, want) != 0)
-        kt_fail(__FILE__, line, "%s\n#   dump: %s\n#   want: %s", src, d, want);
-    if (*w)
-        kt_fail(__FILE__, line, "%s: unexpected warnings: %s", src, w);
-    free(d);
-    free(w);
-    sh_script_free(s);
+    view_is(line, sh_parse_run(f, &f->instrs[n]), src, shd_dump, want);
     df_file_free(f);
 }
 #define RUN_IS(src, n, want) run_is(__LINE__, src, n, want)
@@ -475,8 +453,7 @@ TEST(shell_run_forms)
            "apt-get update && apt-get install -y x");
     RUN_IS("FROM a\nRUN --mount=type=cache,target=/root/.cache pip install x\n", 1,
            "pip install x");
-    RUN_IS("FROM a\nRUN [\"apt-get\", \"install\", \"-y\", \"x\"]\n", 1,
-           "apt-get install -y x");
+    RUN_IS("FROM a\nRUN [\"apt-get\", \"install\", \"-y\", \"x\"]\n", 1, "apt-get install -y x");
     RUN_IS("FROM a\nRUN [\"sh\", \"-c\", \"a && b\"]\n", 1, "sh -c a && b[a && b]");
     RUN_IS("FROM a\nRUN [\"echo\", \"$HOME\"]\n", 1, "echo $HOME");
     RUN_IS("FROM a\nRUN <<EOF\napt-get update\napt-get install -y x\nEOF\n", 1,
@@ -485,8 +462,10 @@ TEST(shell_run_forms)
     RUN_IS("FROM a\nRUN <<EOF\n#!/bin/bash\nmake\nEOF\n", 1, "make");
     RUN_IS("FROM a\nRUN <<EOF\n#!/usr/bin/env python3\nimport os\nEOF\n", 1, "");
     RUN_IS("FROM a\nRUN cat <<EOF > /etc/x.conf\nk=v\nEOF\n", 1, "cat <<EOF[k=v\n] >/etc/x.conf");
-    RUN_IS("FROM a\nRUN bash <<EOF\nset -e\napk add x\nEOF\n", 1, "bash <<EOF[set -e NL apk add x]");
-    RUN_IS("FROM a\nRUN cat <<A >a && cat <<B >b\n1\nA\n2\nB\n", 1, "cat <<A[1\n] >a && cat <<B[2\n] >b");
+    RUN_IS("FROM a\nRUN bash <<EOF\nset -e\napk add x\nEOF\n", 1,
+           "bash <<EOF[set -e NL apk add x]");
+    RUN_IS("FROM a\nRUN cat <<A >a && cat <<B >b\n1\nA\n2\nB\n", 1,
+           "cat <<A[1\n] >a && cat <<B[2\n] >b");
     RUN_IS("FROM a\nONBUILD RUN make install\n", 1, "");
     RUN_IS("FROM a\nCOPY x y\n", 1, "");
 
