@@ -380,15 +380,18 @@ bool kd_fix_append(kd_lint_ctx *ctx, kd_finding *f, const kd_run *r, const char 
 
 bool kd_in_list(const char *s, const char *list)
 {
-    size_t n = strlen(s);
-    for (const char *p = list; p;) {
-        const char *bar = strchr(p, '|');
-        size_t k = bar ? (size_t)(bar - p) : strlen(p);
-        if (k == n && strncmp(p, s, n) == 0)
+    for (const char *p = list;; p++) {
+        size_t i = 0;
+        while (s[i] && p[i] == s[i])
+            i++;
+        if (s[i] == '\0' && (p[i] == '|' || p[i] == '\0'))
             return true;
-        p = bar ? bar + 1 : NULL;
+        p += i;
+        while (*p && *p != '|')
+            p++;
+        if (*p == '\0')
+            return false;
     }
-    return false;
 }
 
 bool kd_cmd_sub(const sh_cmd *c, const char *names, const char *subs)

@@ -9,7 +9,12 @@ const char *sh_cmd_name(const sh_cmd *c)
 {
     if (c == NULL || c->kind != SH_SIMPLE || c->argv0 >= c->nwords)
         return "";
-    return sh_basename(c->words[c->argv0].text);
+    return c->name_ ? c->name_ : sh_basename(c->words[c->argv0].text);
+}
+
+static const sh_optspec *opts_of(const sh_cmd *c)
+{
+    return c->opts_ ? c->opts_ : sh_optspec_for(sh_cmd_name(c));
 }
 
 bool sh_cmd_is(const sh_cmd *c, const char *names)
@@ -96,7 +101,7 @@ static void scan_args(const sh_cmd *c, arg_fn fn, void *ud)
 {
     if (c->kind != SH_SIMPLE || c->argv0 >= c->nwords)
         return;
-    const sh_optspec *sp = sh_optspec_for(sh_cmd_name(c));
+    const sh_optspec *sp = opts_of(c);
     bool ended = false;
     for (size_t i = c->argv0 + 1; i < c->nwords; i++) {
         const char *t = c->words[i].text;
@@ -165,7 +170,7 @@ static bool on_opt(const argev *e, void *ud)
 
 static optq query_opts(const sh_cmd *c, const char *opts)
 {
-    optq q = {.opts = opts, .dash_long = sh_optspec_for(sh_cmd_name(c))->dash_long};
+    optq q = {.opts = opts, .dash_long = opts_of(c)->dash_long};
     scan_args(c, on_opt, &q);
     return q;
 }

@@ -182,6 +182,8 @@ struct sh_cmd {
     size_t nlists;
 
     const void *text_; /* private: the text the command was read from */
+    const char *name_; /* private: sh_cmd_name(), once known */
+    const void *opts_; /* private: the option table of the command's name */
 };
 
 typedef struct sh_warning {

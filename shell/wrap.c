@@ -35,19 +35,21 @@ static const wrapper wrappers[] = {
     {"fakeroot", "lsi", "lib|faked|save-file|load-file", 0, false, NULL},
 };
 
+/* A plain loop: rules ask this for every command, many times. */
 bool sh_name_in(const char *name, size_t len, const char *names)
 {
-    const char *p = names;
-    while (*p) {
-        const char *e = strchr(p, '|');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n == len && memcmp(p, name, n) == 0)
+    for (const char *p = names;; p++) {
+        size_t i = 0;
+        while (i < len && p[i] == name[i])
+            i++;
+        if (i == len && (p[i] == '|' || p[i] == '\0'))
             return true;
-        if (e == NULL)
-            break;
-        p = e + 1;
+        p += i;
+        while (*p && *p != '|')
+            p++;
+        if (*p == '\0')
+            return false;
     }
-    return false;
 }
 
 const char *sh_basename(const char *path)
@@ -122,13 +124,22 @@ static size_t skip_wrapper(const sh_cmd *cmd, const wrapper *wr, size_t i)
     return i < cmd->nwords ? i : SIZE_MAX;
 }
 
+/* The real command's name and option table, computed once for the many
+ * queries rules make. */
+static void set_name(sh_cmd *cmd)
+{
+    cmd->name_ = cmd->argv0 < cmd->nwords ? sh_basename(cmd->words[cmd->argv0].text) : "";
+    cmd->opts_ = sh_optspec_for(cmd->name_);
+}
+
 void sh_unwrap(sh_ctx *c, sh_cmd *cmd)
 {
     cmd->argv0 = 0;
+    set_name(cmd);
     if (cmd->kind != SH_SIMPLE || cmd->nwords == 0)
         return;
     for (;;) {
-        const wrapper *wr = wrapper_for(sh_basename(cmd->words[cmd->argv0].text));
+        const wrapper *wr = wrapper_for(cmd->name_);
         if (wr == NULL)
             return;
         size_t next = skip_wrapper(cmd, wr, cmd->argv0 + 1);
@@ -138,6 +149,7 @@ void sh_unwrap(sh_ctx *c, sh_cmd *cmd)
             cmd->wrappers = sh_alloc(c->a, cmd->nwords * sizeof *cmd->wrappers);
         cmd->wrappers[cmd->nwrappers++] = cmd->argv0;
         cmd->argv0 = next;
+        set_name(cmd);
     }
 }
 
