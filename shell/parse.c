@@ -654,6 +654,7 @@ static bool parse_pipeline(lexer *lx, cmdvec *cv)
 
 static bool parse_and_or(lexer *lx, cmdvec *cv)
 {
+    size_t first = cv->n;
     if (!parse_pipeline(lx, cv))
         return false;
     for (;;) {
@@ -663,7 +664,8 @@ static bool parse_and_or(lexer *lx, cmdvec *cv)
         sh_conn conn = tk->op == OP_AND_IF ? SH_AND : SH_OR;
         lex_next(lx);
         skip_newlines(lx);
-        cv->v[cv->n - 1]->conn = conn;
+        if (cv->n > first) /* "! &&" parsed no command */
+            cv->v[cv->n - 1]->conn = conn;
         if (!parse_pipeline(lx, cv)) {
             warn_tok(lx, lex_peek(lx),
                      conn == SH_AND ? "a command expected after \"&&\""

@@ -363,6 +363,8 @@ TEST(shell_warnings)
     WARNS("while a; b; done", "\"do\" expected");
     WARNS("echo >", "a redirection needs a target");
     WARNS("; a", "a command expected, found \";\"");
+    WARNS("! && a", "a command expected after \"!\", found \"&&\""); /* fuzz: no command */
+    WARNS("! | a", "a command expected after \"!\"");
     sh_script *s = parse("echo 'x\ny' && b 'c");
     REQUIRE(s->nwarnings == 1);
     CHECK_INT(s->warnings[0].span.start.line, 1);
