@@ -522,3 +522,43 @@ TEST(shell_run_posix)
     CHECK(sh_run_posix(f, 11));
     df_file_free(f);
 }
+
+/* Lines as they stand in real Dockerfiles (docker-library, tianon, the
+ * vscode dev containers): the commands that run, in order, with where. */
+TEST(shell_real_world_lines)
+{
+    CMDS("set -eux; savedAptMark=\"$(apt-mark showmanual)\"; apt-get update; "
+         "apt-get install -y --no-install-recommends dpkg-dev ruby ; "
+         "dpkgArch=\"$(dpkg --print-architecture)\"; case \"$dpkgArch\" in "
+         "'amd64') rustArch='x86_64-unknown-linux-gnu'; rustupUrl='https://x/rustup-init'; ;; "
+         "'arm64') rustArch='aarch64-unknown-linux-gnu' ;; esac; "
+         "if [ -n \"$rustArch\" ]; then mkdir -p /tmp/rust; "
+         "wget -O /tmp/rust/rustup-init \"$rustupUrl\"; "
+         "echo \"$rustupSha256 */tmp/rust/rustup-init\" | sha256sum --check --strict; fi",
+         "set apt-mark@S - apt-get apt-get dpkg@S - -@B -@B -@B [@C mkdir@B wget@B echo@BP "
+         "sha256sum@BP");
+    CMDS("find /usr/local -type f -executable -not \\( -name '*tkinter*' \\) -exec scanelf "
+         "--needed --nobanner --format '%n#p' '{}' ';' | tr ',' '\\n' | sort -u | awk "
+         "'system(\"[ -e /usr/local/lib/\" $1 \" ]\") == 0 { next } { print \"so:\" $1 }' | "
+         "xargs -rt apk add --no-network --virtual .python-rundeps",
+         "find@P tr@P sort@P awk@P apk@P");
+    CMDS("{ echo '<FilesMatch \\.php$>'; echo '\\tSetHandler application/x-httpd-php'; "
+         "echo '</FilesMatch>'; } | tee \"$APACHE_CONFDIR/conf-available/docker-php.conf\" && "
+         "a2enconf docker-php",
+         "echo@P echo@P echo@P tee@P a2enconf");
+    CMDS("export GNUPGHOME=\"$(mktemp -d)\"; for key in $KEYS; do gpg --batch --keyserver "
+         "hkps://keys.openpgp.org --recv-keys \"$key\" || gpg --batch --keyserver "
+         "keyserver.ubuntu.com --recv-keys \"$key\"; done; gpgconf --kill all; "
+         "rm -rf \"$GNUPGHOME\"",
+         "mktemp@S export gpg@L gpg@L gpgconf rm");
+    CMDS("groupadd --gid $USER_GID $USERNAME && useradd -s /bin/bash --uid $USER_UID --gid "
+         "$USER_GID -m $USERNAME && echo $USERNAME ALL=\\(root\\) NOPASSWD:ALL > "
+         "/etc/sudoers.d/$USERNAME && chmod 0440 /etc/sudoers.d/$USERNAME",
+         "groupadd useradd echo chmod");
+    CMDS("su ${USERNAME} -c \"umask 0002 && . /usr/local/share/nvm/nvm.sh && nvm install "
+         "${NODE_VERSION} 2>&1\"",
+         "su umask@N .@N nvm@N");
+    CMDS("curl -fsSL \"https://github.com/x/${VERSION}.tar.gz\" | tar -xz -C /usr/local/bin "
+         "--strip-components=1 && chmod +x /usr/local/bin/x",
+         "curl@P tar@P chmod");
+}
