@@ -77,9 +77,23 @@ static int each_item(cfg_reader *r, const yaml_node_t *n, const char *key, item_
     return 0;
 }
 
+/* A rule pattern names a rule of the config's own rule files or one the
+ * caller knows (the `rules:` key is read first, see read_root). */
+static bool own_rule(const kd_config *c, const char *s)
+{
+    for (size_t i = 0; i < c->nrules; i++) {
+        const kd_rule *const *v;
+        size_t n = kd_decl_rules(c->rules[i], &v);
+        for (size_t k = 0; k < n; k++)
+            if (kd_rule_matches(v[k], s))
+                return true;
+    }
+    return false;
+}
+
 static int check_pattern(cfg_reader *r, const yaml_node_t *n, const char *s)
 {
-    if (r->known && !r->known(s, r->arg))
+    if (r->known && !own_rule(r->c, s) && !r->known(s, r->arg))
         return at(r, n, "unknown rule '%s' (kdoctor rules lists them)", s);
     return 0;
 }
@@ -285,12 +299,10 @@ static const struct {
     {"rules", read_rules},
 };
 
-static int read_root(cfg_reader *r, const yaml_node_t *root)
+/* Reads the keys: `rules:` in a first pass, so that the other keys may
+ * name the rules it loads, then the others. */
+static int read_keys(cfg_reader *r, const yaml_node_t *root, bool rules_only)
 {
-    if (root == NULL) /* an empty file: defaults */
-        return 0;
-    if (root->type != YAML_MAPPING_NODE)
-        return at(r, root, "the config must be a mapping of keys (ignore, severity, ...)");
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
         const yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
@@ -302,12 +314,28 @@ static int read_root(cfg_reader *r, const yaml_node_t *root)
             i++;
         if (i == sizeof keys / sizeof keys[0])
             return at(r, k, "unknown key '%s' (see docs/lint.md for the config keys)", name);
+        if ((keys[i].fn == read_rules) != rules_only)
+            continue;
         if (v->type == YAML_SCALAR_NODE && v->data.scalar.length == 0 &&
             v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
             continue; /* `ignore:` with nothing after it */
         if (keys[i].fn(r, v) < 0)
             return -1;
     }
+    return 0;
+}
+
+/* Reads the keys: `rules:` in a first pass, so that the other keys may
+ * name the rules it loads, then the others. */
+static int read_root(cfg_reader *r, const yaml_node_t *root)
+{
+    if (root == NULL) /* an empty file: defaults */
+        return 0;
+    if (root->type != YAML_MAPPING_NODE)
+        return at(r, root, "the config must be a mapping of keys (ignore, severity, ...)");
+    for (int pass = 0; pass < 2; pass++)
+        if (read_keys(r, root, pass == 0) < 0)
+            return -1;
     return 0;
 }
 

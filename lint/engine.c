@@ -41,12 +41,11 @@ static bool any_matches(const kd_rule *const *v, size_t n, const char *p)
     return false;
 }
 
-/* The config checks rule names with this; declarative rules of the config
- * itself are not known yet at that point, so plain ids are let through. */
+/* The config checks rule names with this (after its own rule files). */
 static bool known_rule(const char *p, void *arg)
 {
     kd_linter *l = arg;
-    return any_matches(l->rules, l->nrules, p) || strncasecmp(p, "KD", 2) != 0;
+    return any_matches(l->rules, l->nrules, p);
 }
 
 static int check_cli_pattern(kd_linter *l, const char *opt, const char *p, kd_error **err)
@@ -333,7 +332,7 @@ int kd_lint_source(kd_linter *l, const char *path, const char *data, size_t len,
     if (config_for(l, dir, &cfg, err) < 0)
         return -1;
     df_file *f;
-    if (df_parse(path, data, len, &f, err) < 0)
+    if (df_parse(strcmp(path, "-") == 0 ? "<stdin>" : path, data, len, &f, err) < 0)
         return -1;
     df_stages st;
     kd_stages_tolerant(f, &st);

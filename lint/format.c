@@ -149,6 +149,8 @@ static void tty_end(kd_formatter *fm, kd_buf *out)
     size_t total = 0;
     for (int s = 1; s < 5; s++)
         total += fm->counts[s];
+    if (fm->files == 0) /* nothing could be read: the errors said so */
+        return;
     if (total == 0) {
         kd_buf_addf(out, "no findings in %zu file%s\n", fm->files, fm->files == 1 ? "" : "s");
         return;

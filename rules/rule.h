@@ -23,7 +23,9 @@
  * and its tests (tests/rules/KDnnnn/), and nothing else.
  *
  * Ids: KD1xxx cost, KD2xxx correctness, KD3xxx security, KD4xxx
- * maintainability and style. The id given to KD_RULE must equal .id (a unit
+ * maintainability and style. The rules that need no shell analysis use
+ * KDx100-KDx499, the RUN-command rules (branch shell) KDx500-KDx999, so the
+ * two sets never collide. The id given to KD_RULE must equal .id (a unit
  * test checks it). */
 #ifndef KD_RULES_RULE_H
 #define KD_RULES_RULE_H

@@ -140,6 +140,12 @@ printf 'rules: [team.json]\n' >withrules/.kdoctor.yaml
 cp team withrules/Dockerfile
 expect_status "rules: in the config" 1 "$KDOCTOR" lint -f gnu withrules/Dockerfile
 expect_grep "config rules run" out '\[ACME1\]'
+printf 'ignore: [ACME1]\nseverity: {no-curl-pipe: style}\nrules: [team.json]\n' >withrules/.kdoctor.yaml
+expect_status "the config may name the rules of its own rule files" 1 "$KDOCTOR" lint -f gnu withrules/Dockerfile
+if grep -q ACME1 "$TMP/out"; then not_ok "and ignore them" "$(cat "$TMP/out")"; else ok "and ignore them"; fi
+printf 'ignore: [KD1100, typo-rule]\n' >withrules/.kdoctor.yaml
+expect_status "a config naming no rule exits 2" 2 "$KDOCTOR" lint withrules/Dockerfile
+expect_grep "and names the place" err '\.kdoctor\.yaml:1:18: unknown rule .typo-rule.'
 printf '[{"id": "X1", "message": "m",\n  "pattern": "a(b"}]\n' >badpat.json
 expect_status "a bad pattern exits 2" 2 "$KDOCTOR" lint --rules badpat.json dirty
 expect_grep "a bad pattern names its position" err 'badpat.json:2:18: bad pattern: missing closing parenthesis'
