@@ -12,7 +12,7 @@
 static bool off(const sh_cmd *c)
 {
     const char *o = sh_cmd_opt_value(c, "-o|--option", NULL);
-    return sh_cmd_has_opt(c, "--no-install-recommends") ||
+    return kd_apt_simulates(c) || sh_cmd_has_opt(c, "--no-install-recommends") ||
            (o && strstr(o, "Install-Recommends") && (strstr(o, "=false") || strstr(o, "=0")));
 }
 

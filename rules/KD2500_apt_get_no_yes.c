@@ -12,7 +12,7 @@ static bool answered(const sh_cmd *c)
 {
     const char *q = sh_cmd_opt_value(c, "-q|--quiet", NULL);
     const char *o = sh_cmd_opt_value(c, "-o|--option", NULL);
-    return sh_cmd_opt_count(c, "-q|--quiet") >= 2 || (q && atoi(q) >= 2) ||
+    return kd_apt_simulates(c) || sh_cmd_opt_count(c, "-q|--quiet") >= 2 || (q && atoi(q) >= 2) ||
            (o && strstr(o, "Assume-Yes") && (strstr(o, "=true") || strstr(o, "=1")));
 }
 

@@ -10,13 +10,13 @@ static bool pinned(const char *p)
     return strchr(p, '=') || strchr(p, '/') || kd_ends_with(p, ".deb");
 }
 
-static const kd_pin pin = {"apt-get|apt|aptitude",
-                           NULL,
-                           "install",
-                           NULL,
-                           pinned,
-                           "apt-get install <package>=<version>",
-                           false};
+static const kd_pin pin = {
+    .names = "apt-get|apt|aptitude",
+    .subs = "install",
+    .pinned_cmd = kd_apt_simulates, /* installs nothing */
+    .pinned = pinned,
+    .how = "apt-get install <package>=<version>",
+};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

@@ -10,7 +10,12 @@ static bool pinned(const char *p)
     return strpbrk(p, "=~<>") || kd_ends_with(p, ".apk");
 }
 
-static const kd_pin pin = {"apk", NULL, "add", NULL, pinned, "apk add <package>=<version>", false};
+static const kd_pin pin = {
+    .names = "apk",
+    .subs = "add",
+    .pinned = pinned,
+    .how = "apk add <package>=<version>",
+};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

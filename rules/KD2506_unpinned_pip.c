@@ -39,7 +39,12 @@ static bool pinned_cmd(const sh_cmd *c)
 }
 
 static const kd_pin pin = {
-    NULL, "pip", "install", pinned_cmd, pinned, "pip install <package>==<version>", false};
+    .tool = "pip",
+    .subs = "install",
+    .pinned_cmd = pinned_cmd,
+    .pinned = pinned,
+    .how = "pip install <package>==<version>",
+};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

@@ -29,9 +29,11 @@ static bool pinned(const char *p)
 }
 
 static const kd_pin pin = {
-    "npm", NULL,   "install|i|in|ins|inst|insta|instal|isnt|isnta|isntal|isntall|add",
-    NULL,  pinned, "npm install <package>@<version>",
-    false};
+    .names = "npm",
+    .subs = "install|i|in|ins|inst|insta|instal|isnt|isnta|isntal|isntall|add",
+    .pinned = pinned,
+    .how = "npm install <package>@<version>",
+};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

@@ -15,7 +15,12 @@ static bool pinned_cmd(const sh_cmd *c)
 }
 
 static const kd_pin pin = {
-    "gem", NULL, "install|i", pinned_cmd, pinned, "gem install <gem>:<version>", false};
+    .names = "gem",
+    .subs = "install|i",
+    .pinned_cmd = pinned_cmd,
+    .pinned = pinned,
+    .how = "gem install <gem>:<version>",
+};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

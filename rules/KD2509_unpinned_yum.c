@@ -6,9 +6,12 @@
 
 #include <string.h>
 
-static const kd_pin pin = {"yum", NULL,          "install|groupinstall|localinstall",
-                           NULL,  kd_rpm_pinned, "yum install -y <package>-<version>",
-                           false};
+static const kd_pin pin = {
+    .names = "yum",
+    .subs = "install|groupinstall|localinstall",
+    .pinned = kd_rpm_pinned,
+    .how = "yum install -y <package>-<version>",
+};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

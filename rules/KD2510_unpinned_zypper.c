@@ -10,7 +10,11 @@ static bool pinned(const char *p)
 }
 
 static const kd_pin pin = {
-    "zypper", NULL, "install|in", NULL, pinned, "zypper install -y <package>=<version>", false};
+    .names = "zypper",
+    .subs = "install|in",
+    .pinned = pinned,
+    .how = "zypper install -y <package>=<version>",
+};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

@@ -5,13 +5,12 @@
 
 #include <string.h>
 
-static const kd_pin pin = {"dnf|microdnf|dnf5|tdnf",
-                           NULL,
-                           "install",
-                           NULL,
-                           kd_rpm_pinned,
-                           "dnf install -y <package>-<version>",
-                           false};
+static const kd_pin pin = {
+    .names = "dnf|microdnf|dnf5|tdnf",
+    .subs = "install",
+    .pinned = kd_rpm_pinned,
+    .how = "dnf install -y <package>-<version>",
+};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

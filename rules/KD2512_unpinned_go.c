@@ -16,8 +16,18 @@ static bool pinned(const char *p)
 }
 
 static const kd_pin install = {
-    "go", NULL, "install|get", NULL, pinned, "go install <package>@<version>", false};
-static const kd_pin run = {"go", NULL, "run", NULL, pinned, "go run <package>@<version>", true};
+    .names = "go",
+    .subs = "install|get",
+    .pinned = pinned,
+    .how = "go install <package>@<version>",
+};
+static const kd_pin run = {
+    .names = "go",
+    .subs = "run",
+    .pinned = pinned,
+    .how = "go run <package>@<version>",
+    .first_only = true,
+};
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {

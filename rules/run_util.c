@@ -456,6 +456,11 @@ char *kd_cmd_head(const sh_cmd *c)
     return kd_buf_detach(&b, NULL);
 }
 
+bool kd_apt_simulates(const sh_cmd *c)
+{
+    return sh_cmd_has_opt(c, "-s|--simulate|--just-print|--dry-run|--recon|--no-act");
+}
+
 char *kd_word_list(const sh_word *const *w, size_t n, size_t max)
 {
     kd_buf b = KD_BUF_INIT;

@@ -111,6 +111,10 @@ bool kd_piped_from_yes(const kd_run *r, const sh_cmd *c);
  * functions, nested scripts and pipelines. */
 bool kd_cmd_top(const sh_cmd *c);
 
+/* Whether an apt-get/apt command only simulates (-s, --dry-run...): it
+ * installs nothing and asks nothing. */
+bool kd_apt_simulates(const sh_cmd *c);
+
 /* Joins up to max names of words into a malloc'ed "a, b and 3 more". */
 char *kd_word_list(const sh_word *const *w, size_t n, size_t max);
 
