@@ -380,18 +380,7 @@ bool kd_fix_append(kd_lint_ctx *ctx, kd_finding *f, const kd_run *r, const char 
 
 bool kd_in_list(const char *s, const char *list)
 {
-    for (const char *p = list;; p++) {
-        size_t i = 0;
-        while (s[i] && p[i] == s[i])
-            i++;
-        if (s[i] == '\0' && (p[i] == '|' || p[i] == '\0'))
-            return true;
-        p += i;
-        while (*p && *p != '|')
-            p++;
-        if (*p == '\0')
-            return false;
-    }
+    return sh_in_list(s, list);
 }
 
 bool kd_cmd_sub(const sh_cmd *c, const char *names, const char *subs)

@@ -306,6 +306,11 @@ const char *sh_conn_str(sh_conn k)
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
+bool sh_in_list(const char *s, const char *list)
+{
+    return sh_name_in(s, strlen(s), list);
+}
+
 bool sh_word_is(const sh_word *w, const char *s)
 {
     return w && !(w->flags & SH_W_EXPANDS) && strcmp(w->text, s) == 0;

@@ -291,6 +291,9 @@ sh_conn sh_cmd_next_conn(const sh_cmd *c);
 sh_conn sh_cmd_prev_conn(const sh_script *s, const sh_cmd *c);
 const char *sh_conn_str(sh_conn k); /* "&&", "||", ";", "|", "&", "newline", "end" */
 
+/* Whether s is one of the '|'-separated names of list ("apt-get|apt"). */
+bool sh_in_list(const char *s, const char *list);
+
 /* Whether the word's literal value is s (false for words that expand). */
 bool sh_word_is(const sh_word *w, const char *s);
 

@@ -249,6 +249,10 @@ TEST(shell_wrappers)
     CHECK(sh_cmd_wrapped_by(c, "sudo"));
     CHECK(sh_cmd_wrapped_by(c, "env"));
     CHECK(!sh_cmd_wrapped_by(c, "xargs"));
+    CHECK(sh_in_list("pip3", "pip|pip3"));
+    CHECK(sh_in_list("", "|install"));
+    CHECK(!sh_in_list("pip", "pip3|pipx"));
+    CHECK(!sh_in_list("pip3x", "pip3"));
     CHECK_STR(sh_cmd_env(c, "PIP_NO_CACHE_DIR"), "1");
     CHECK_INT(sh_cmd_argc(c), 3);
     CHECK_STR(sh_cmd_arg(c, 0)->text, "pip3");
