@@ -112,8 +112,11 @@ const sh_optspec *sh_optspec_for(const char *name)
         for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
             if (sh_name_in(name, n, specs[k].names))
                 return &specs[k];
+        size_t before = n;
         while (n > 1 && ((name[n - 1] >= '0' && name[n - 1] <= '9') || name[n - 1] == '.'))
             n--;
+        if (n == before)
+            break; /* no version suffix: nothing more to try */
     }
     return &none;
 }
