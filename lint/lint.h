@@ -59,11 +59,10 @@ ssize_t kd_stage_of(const kd_lint_ctx *ctx, const df_instr *in);
  * RUN --mount=from=i). The last stage is the image unless --target. */
 bool kd_stage_is_used(const kd_lint_ctx *ctx, size_t i);
 
-/* The shell analysis of a RUN (shell form or heredoc script), computed on
- * first use and cached for the file's lifetime; NULL when there is none
- * (exec form, not a RUN, or no analyser linked: until the shell branch is
- * merged, the hook in lint/shell_hook.c is a stub that returns NULL, and
- * rules must then stay conservative). */
+/* The shell analysis of a RUN (shell form or heredoc script; the exec
+ * form as one simple command, sh_script.exec_form), computed on first use
+ * and cached for the file's lifetime; NULL when there is none (not a RUN,
+ * or a shell-form RUN that a PowerShell or cmd SHELL runs: sh_run_posix()). */
 const sh_script *kd_shell(kd_lint_ctx *ctx, const df_instr *in);
 
 /* Reports a finding of rule at span with a printf-style message (one

@@ -17,7 +17,7 @@ for bin in "$@"; do
     seeds="$corpus"
     # checked-in seed inputs for this target, when there are any
     [ -d "$top/tests/fuzz/seeds/$name" ] && seeds="$seeds $top/tests/fuzz/seeds/$name"
-    if [ "$name" = parse ]; then
+    if [ "$name" = parse ] || [ "$name" = shell ]; then
         cp "$top"/tests/parser/cases/*.Dockerfile "$work"/ 2>/dev/null
         [ -d "$shared/real" ] && cp "$shared"/real/*Dockerfile* "$work"/ 2>/dev/null
         [ -d "$shared/buildkit-parser" ] &&

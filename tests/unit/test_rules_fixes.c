@@ -1,0 +1,134 @@
+/* The fixes the RUN rules attach: each test lints a Dockerfile with one
+ * rule, applies every edit of every finding (from the end backwards, as
+ * `--fix` will) and compares the result with the expected text. */
+#include "kt.h"
+#include "lint/engine.h"
+#include "util/buf.h"
+
+#include <stdlib.h>
+
+typedef struct edit_ref {
+    size_t start, end;
+    const char *text;
+} edit_ref;
+
+static int by_start_desc(const void *a, const void *b)
+{
+    const edit_ref *x = a, *y = b;
+    return x->start < y->start ? 1 : x->start > y->start ? -1 : 0;
+}
+
+/* The source with r's edits applied; owned by the caller. */
+static char *apply(const char *src, const kd_file_result *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nfindings; i++)
+        n += r->findings[i]->nedits;
+    edit_ref *v = calloc(n ? n : 1, sizeof *v);
+    n = 0;
+    for (size_t i = 0; i < r->nfindings; i++)
+        for (size_t k = 0; k < r->findings[i]->nedits; k++) {
+            const kd_edit *e = &r->findings[i]->edits[k];
+            v[n++] = (edit_ref){e->start, e->end, e->text};
+        }
+    qsort(v, n, sizeof *v, by_start_desc);
+    kd_buf b = KD_BUF_INIT;
+    kd_buf_adds(&b, src);
+    for (size_t k = 0; k < n; k++) {
+        kd_buf t = KD_BUF_INIT;
+        kd_buf_add(&t, b.data, v[k].start);
+        kd_buf_adds(&t, v[k].text);
+        kd_buf_adds(&t, b.data + v[k].end);
+        kd_buf_free(&b);
+        b = t;
+    }
+    free(v);
+    return kd_buf_detach(&b, NULL);
+}
+
+static void fixed_is(int line, const char *rule, const char *src, const char *want)
+{
+    const char *sel[] = {rule};
+    kd_lint_opts o = {.select = sel, .nselect = 1, .failure_threshold = -1, .no_config = true};
+    kd_linter *l;
+    kd_error *err = NULL;
+    kd_file_result *r;
+    if (kd_linter_new(&o, &l, &err) < 0 ||
+        kd_lint_source(l, "Dockerfile", src, strlen(src), NULL, &r, &err) < 0) {
+        kt_fail(__FILE__, line, "%s", err->msg);
+        kd_error_free(err);
+        return;
+    }
+    char *got = apply(src, r);
+    if (strcmp(got, want) != 0)
+        kt_fail(__FILE__, line, "%s fix of\n%s#   gave\n%s#   want\n%s", rule, src, got, want);
+    free(got);
+    kd_file_result_free(r);
+    kd_linter_free(l);
+}
+#define FIXED(rule, src, want) fixed_is(__LINE__, rule, src, want)
+
+TEST(fix_cache_options)
+{
+    FIXED("KD1511", "FROM alpine\nRUN apk add curl\n",
+          "FROM alpine\nRUN apk add --no-cache curl\n");
+    FIXED("KD1511", "FROM alpine\nRUN apk update\n", "FROM alpine\nRUN apk update\n");
+    FIXED("KD1515", "FROM python\nRUN pip install -U flask==3.0.0\n",
+          "FROM python\nRUN pip install --no-cache-dir -U flask==3.0.0\n");
+    FIXED("KD1515", "FROM python\nRUN python3 -m pip install x==1\n",
+          "FROM python\nRUN python3 -m pip install --no-cache-dir x==1\n");
+    /* inside sh -c's string the edit lands in the string */
+    FIXED("KD1515", "FROM python\nRUN sh -c 'pip install x==1'\n",
+          "FROM python\nRUN sh -c 'pip install --no-cache-dir x==1'\n");
+    /* exec form: no edit */
+    FIXED("KD1515", "FROM python\nRUN [\"pip\", \"install\", \"x==1\"]\n",
+          "FROM python\nRUN [\"pip\", \"install\", \"x==1\"]\n");
+}
+
+TEST(fix_cache_appends)
+{
+    FIXED("KD1510", "FROM debian\nRUN apt-get update && apt-get install -y curl\n",
+          "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf "
+          "/var/lib/apt/lists/*\n");
+    FIXED("KD1510", "FROM debian\nRUN apt-get update \\\n && apt-get install -y curl\n",
+          "FROM debian\nRUN apt-get update \\\n && apt-get install -y curl && rm -rf "
+          "/var/lib/apt/lists/*\n");
+    /* a later RUN installs without its own update: removing the lists would break it */
+    FIXED("KD1510", "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n",
+          "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n");
+    /* a shell comment would swallow the appended text */
+    FIXED("KD1510", "FROM debian\nRUN apt-get update # lists\n",
+          "FROM debian\nRUN apt-get update # lists\n");
+    FIXED("KD1513", "FROM fedora\nRUN microdnf install -y x-1.0\n",
+          "FROM fedora\nRUN microdnf install -y x-1.0 && microdnf clean all\n");
+    FIXED("KD1516", "FROM node\nRUN npm ci\n",
+          "FROM node\nRUN npm ci && npm cache clean --force\n");
+    FIXED("KD1512", "FROM centos\nRUN yum install -y x-1;\n",
+          "FROM centos\nRUN yum install -y x-1;\n");
+}
+
+TEST(fix_prompts_and_others)
+{
+    FIXED("KD2500", "FROM debian\nRUN apt-get install curl\n",
+          "FROM debian\nRUN apt-get install -y curl\n");
+    FIXED("KD2503", "FROM suse\nRUN zypper in curl\n", "FROM suse\nRUN zypper in -y curl\n");
+    FIXED("KD1504", "FROM debian\nRUN useradd -u 123456 app\n",
+          "FROM debian\nRUN useradd -l -u 123456 app\n");
+    FIXED("KD1505", "FROM debian\nRUN apt-get install -y curl\n",
+          "FROM debian\nRUN apt-get install --no-install-recommends -y curl\n");
+    FIXED("KD4504", "FROM debian\nRUN apt update && apt search x && apt list\n",
+          "FROM debian\nRUN apt-get update && apt-cache search x && apt list\n");
+}
+
+TEST(fix_join_runs)
+{
+    FIXED("KD1500", "FROM debian\nRUN a\nRUN b\nRUN c\n",
+          "FROM debian\nRUN a \\\n    && b \\\n    && c\n");
+    FIXED("KD1500", "# escape=`\nFROM debian\nRUN a\nRUN --mount=type=tmpfs,target=/t b\n",
+          "# escape=`\nFROM debian\nRUN a\nRUN --mount=type=tmpfs,target=/t b\n");
+    FIXED("KD1500", "# escape=`\nFROM debian\nRUN a\nRUN b\n",
+          "# escape=`\nFROM debian\nRUN a `\n    && b\n");
+    /* a Dockerfile comment between them: reported, not joined by the fix */
+    FIXED("KD1500", "FROM debian\nRUN a\n# why\nRUN b\n", "FROM debian\nRUN a\n# why\nRUN b\n");
+    FIXED("KD1500", "FROM debian\nRUN a;\nRUN b\n", "FROM debian\nRUN a;\nRUN b\n");
+}
