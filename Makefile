@@ -2,7 +2,12 @@
 # machine (as root): `make demo` and `make test`. Both install what is
 # missing first (`make deps`), then build.
 
-PKGS    := libpcre2-8 libarchive libcurl libcjson ncursesw yaml-0.1 libcrypto libisal libdeflate
+# Linked: the small libraries any command may use.
+PKGS_LINK := libpcre2-8 libcjson yaml-0.1 ncursesw
+# Loaded on first use (util/lazylib.h): only their headers are needed here,
+# so that `kdoctor lint` does not pay for libcurl's start-up.
+PKGS_LAZY := libcurl libarchive libcrypto libisal
+PKGS      := $(PKGS_LINK) $(PKGS_LAZY)
 OUT     ?= out
 OPT     ?= -O2
 SAN     ?=
@@ -20,7 +25,7 @@ endif
 
 # pkg-config runs when a rule needs it (deps must be installed by then)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS_LINK)) -ldl
 KD_CFLAGS  = -std=c11 -Wall -Wextra -Werror -g $(OPT) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
              $(SAN) -MMD -MP $(CFLAGS)
 KD_LDFLAGS = $(SAN) $(LDFLAGS)

@@ -2,6 +2,7 @@
  * destination rules, then build/copy_tree.c does the copying.
  * Owner: build-sandbox (helper C). See build/copy.h for the design. */
 #include "build/copy_int.h"
+#include "util/lazylib.h"
 #include "build/fsroot.h"
 #include "build/user.h"
 #include "util/mem.h"
@@ -369,6 +370,8 @@ static int run_sources(cctx *c, const char *dest, bool dest_dir, kd_error **err)
 
 int kd_copy(const kd_copy_opts *o, kd_copy_stats *stats, kd_error **err)
 {
+    if (kd_lazy_require(KD_LIB_ARCHIVE, err) < 0)
+        return -1;
     if (o->nsrcs == 0)
         return kd_err(err, 0, "%s needs at least one source", o->add ? "ADD" : "COPY");
     cctx c;

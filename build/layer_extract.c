@@ -16,6 +16,7 @@
  * slots and the producer inflates the rest into a scratch slot, only to
  * check and hash it: the diff_id covers every uncompressed byte. */
 #include "build/layer_int.h"
+#include "util/lazylib.h"
 #include "util/mem.h"
 
 #include <archive.h>
@@ -373,6 +374,9 @@ static int produce_end(kd_layer_extractor *x)
 kd_layer_extractor *kd_layer_extractor_new(const char *dest, const kd_layer_extract_opts *opts,
                                            kd_error **err)
 {
+    if (kd_lazy_require(KD_LIB_ISAL, err) < 0 || kd_lazy_require(KD_LIB_ARCHIVE, err) < 0 ||
+        kd_lazy_require(KD_LIB_CRYPTO, err) < 0)
+        return NULL;
     kd_ltree *t = kd_ltree_open(dest, opts ? opts->flags : 0, err);
     if (t == NULL)
         return NULL;

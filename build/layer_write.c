@@ -6,6 +6,7 @@
  * gets a ".wh..wh..opq" entry right after it, and trusted.overlay.* xattrs
  * are dropped. */
 #include "build/layer_int.h"
+#include "util/lazylib.h"
 #include "build/layer_tar.h"
 #include "util/mem.h"
 
@@ -485,6 +486,8 @@ int kd_layer_write_to(const char *dir, kd_layer_out out, void *ctx, const kd_lay
                       kd_layer_stats *st, kd_error **err)
 {
     static const kd_layer_write_opts defaults;
+    if (kd_lazy_require(KD_LIB_ISAL, err) < 0 || kd_lazy_require(KD_LIB_CRYPTO, err) < 0)
+        return -1;
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return kd_err(err, errno, "cannot open the layer directory %s", dir);

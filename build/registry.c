@@ -1,6 +1,7 @@
 /* The distribution API on top of the HTTP engine (registry_http.c):
  * manifests, blobs (one, or many in parallel threads), mirrors, push. */
 #include "build/oci_json.h"
+#include "util/lazylib.h"
 #include "build/registry_int.h"
 #include "util/mem.h"
 
@@ -37,6 +38,8 @@ static void free_strings(const char *const *v, size_t n)
 
 int kd_registry_new(const kd_registry_opts *opts, kd_registry **out, kd_error **err)
 {
+    if (kd_lazy_require(KD_LIB_CURL, err) < 0 || kd_lazy_require(KD_LIB_CRYPTO, err) < 0)
+        return -1;
     pthread_once(&curl_once, curl_init_once);
     kd_registry *r = kd_xcalloc(1, sizeof *r);
     if (opts)

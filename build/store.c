@@ -1,6 +1,7 @@
 /* The content-addressed store: opening, locking, tmp sessions and blobs.
  * Layers and the local image index are in store_index.c. See store.h. */
 #include "build/store.h"
+#include "util/lazylib.h"
 #include "build/store_int.h"
 #include "util/mem.h"
 
@@ -264,6 +265,8 @@ static int make_layout(const char *dir, kd_error **err)
 int kd_store_open(const char *dir, kd_store_mode mode, kd_store **out, kd_error **err)
 {
     *out = NULL;
+    if (kd_lazy_require(KD_LIB_CRYPTO, err) < 0)
+        return -1;
     char *want = dir ? kd_xstrdup(dir) : kd_store_default_dir();
     if (make_layout(want, err) < 0) {
         free(want);
