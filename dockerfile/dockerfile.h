@@ -157,6 +157,7 @@ typedef struct df_file {
 
     size_t *line_starts; /* offset of each physical line's first byte */
     size_t nlines;
+    size_t pos_hint; /* private: the line df_file_pos() found last (a cache) */
 } df_file;
 
 /* The limit BuildKit puts on one physical line. */

@@ -29,6 +29,16 @@ df_pos df_file_pos(const df_file *f, size_t off)
 {
     if (off > f->len)
         off = f->len;
+    /* positions are mostly asked in source order: try the last line
+     * found, and the next one, before a binary search */
+    size_t h = __atomic_load_n(&f->pos_hint, __ATOMIC_RELAXED);
+    for (size_t k = h; k < h + 2 && k < f->nlines; k++) {
+        if (f->line_starts[k] <= off && (k + 1 >= f->nlines || off < f->line_starts[k + 1])) {
+            __atomic_store_n(&((df_file *)f)->pos_hint, k, __ATOMIC_RELAXED);
+            df_pos p = {off, (uint32_t)k + 1, (uint32_t)(off - f->line_starts[k]) + 1};
+            return p;
+        }
+    }
     size_t lo = 0, hi = f->nlines;
     while (hi - lo > 1) {
         size_t mid = (lo + hi) / 2;
@@ -37,6 +47,7 @@ df_pos df_file_pos(const df_file *f, size_t off)
         else
             hi = mid;
     }
+    __atomic_store_n(&((df_file *)f)->pos_hint, lo, __ATOMIC_RELAXED);
     df_pos p = {off, (uint32_t)lo + 1, (uint32_t)(off - f->line_starts[lo]) + 1};
     return p;
 }

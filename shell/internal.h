@@ -183,7 +183,12 @@ typedef struct sh_optspec {
     bool dash_long;          /* -name is a long option (go) */
 } sh_optspec;
 const sh_optspec *sh_optspec_for(const char *name);
+/* Whether name[0..len) is one of the '|'-separated names. names must have
+ * static storage duration (a literal or a constant table): its parsed form
+ * is cached by address (sh_name_in_hashed; hash = sh_name_hash(name)). */
 bool sh_name_in(const char *name, size_t len, const char *names);
+bool sh_name_in_hashed(const char *name, size_t len, uint64_t hash, const char *names);
+uint64_t sh_name_hash(const char *s, size_t n);
 const char *sh_basename(const char *path);
 
 #endif

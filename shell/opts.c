@@ -109,8 +109,9 @@ const sh_optspec *sh_optspec_for(const char *name)
     static const sh_optspec none = {"", "", "", false};
     size_t n = strlen(name);
     for (int pass = 0; pass < 2; pass++) {
+        uint64_t h = sh_name_hash(name, n);
         for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-            if (sh_name_in(name, n, specs[k].names))
+            if (sh_name_in_hashed(name, n, h, specs[k].names))
                 return &specs[k];
         size_t before = n;
         while (n > 1 && ((name[n - 1] >= '0' && name[n - 1] <= '9') || name[n - 1] == '.'))

@@ -19,6 +19,10 @@ static const sh_optspec *opts_of(const sh_cmd *c)
 
 bool sh_cmd_is(const sh_cmd *c, const char *names)
 {
+    if (c == NULL || c->kind != SH_SIMPLE || c->argv0 >= c->nwords)
+        return false;
+    if (c->name_)
+        return c->name_len_ && sh_name_in_hashed(c->name_, c->name_len_, c->name_hash_, names);
     const char *n = sh_cmd_name(c);
     return *n && sh_name_in(n, strlen(n), names);
 }

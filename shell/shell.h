@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define SH_MAX_DEPTH 64
 
@@ -183,6 +184,8 @@ struct sh_cmd {
 
     const void *text_; /* private: the text the command was read from */
     const char *name_; /* private: sh_cmd_name(), once known */
+    size_t name_len_;  /* private: its length and hash (sh_name_hash) */
+    uint64_t name_hash_;
     const void *opts_; /* private: the option table of the command's name */
 };
 

@@ -3,6 +3,7 @@
  * rule see the real command; the scripts of sh -c and su -c are found here
  * too, for the walk to analyse. */
 #include "shell/internal.h"
+#include "util/mem.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -35,20 +36,140 @@ static const wrapper wrappers[] = {
     {"fakeroot", "lsi", "lib|faked|save-file|load-file", 0, false, NULL},
 };
 
-/* A plain loop: rules ask this for every command, many times. */
+/* ---- name lists -------------------------------------------------------
+ * Rules ask "is this command one of a|b|c" for every command, and with the
+ * analyser that was most of the linter's time. Lists are string literals or
+ * constant tables (the documented contract of sh_name_in), so each is parsed
+ * once into a set of (length, hash) pairs, found again by its address in a
+ * small lock-free table; a name is then hashed once and compared with
+ * integers. */
+
+typedef struct name_ent {
+    uint64_t hash;
+    size_t len;
+    const char *s;
+} name_ent;
+
+typedef struct name_set {
+    size_t mask;     /* slots - 1 */
+    name_ent *slots; /* open addressing by hash; len == SIZE_MAX marks empty */
+} name_set;
+
+#define SET_SLOTS 1024 /* a power of two; the program has ~200 lists */
+
+static struct {
+    const char *key;
+    name_set *set;
+} sets[SET_SLOTS];
+
+uint64_t sh_name_hash(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static void set_add(name_set *set, name_ent e)
+{
+    for (size_t i = e.hash & set->mask;; i = (i + 1) & set->mask) {
+        if (set->slots[i].len == SIZE_MAX) {
+            set->slots[i] = e;
+            return;
+        }
+    }
+}
+
+static name_set *compile(const char *names)
+{
+    size_t n = 1;
+    for (const char *p = names; *p; p++)
+        n += *p == '|';
+    size_t slots = 4;
+    while (slots < 2 * n)
+        slots *= 2;
+    name_set *set = kd_xmalloc(sizeof *set);
+    set->mask = slots - 1;
+    set->slots = kd_xmalloc(slots * sizeof *set->slots);
+    for (size_t i = 0; i < slots; i++)
+        set->slots[i].len = SIZE_MAX;
+    for (const char *p = names;;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        set_add(set, (name_ent){sh_name_hash(p, len), len, p});
+        if (bar == NULL)
+            break;
+        p = bar + 1;
+    }
+    return set;
+}
+
+/* The compiled set of names, or NULL when the table is full. Sets are never
+ * freed: they live as long as the literals they describe. */
+static const name_set *set_of(const char *names)
+{
+    /* the high bits of a Fibonacci hash of the address */
+    size_t h = (size_t)(((uint64_t)(uintptr_t)names * 0x9E3779B97F4A7C15ull) >> 54);
+    for (size_t probe = 0; probe < SET_SLOTS; probe++) {
+        size_t i = (h + probe) & (SET_SLOTS - 1);
+        const char *k = __atomic_load_n(&sets[i].key, __ATOMIC_ACQUIRE);
+        if (k == names) {
+            name_set *set;
+            while ((set = __atomic_load_n(&sets[i].set, __ATOMIC_ACQUIRE)) == NULL)
+                ; /* another thread is publishing it */
+            return set;
+        }
+        if (k != NULL)
+            continue;
+        const char *expected = NULL;
+        if (__atomic_compare_exchange_n(&sets[i].key, &expected, names, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            name_set *set = compile(names);
+            __atomic_store_n(&sets[i].set, set, __ATOMIC_RELEASE);
+            return set;
+        }
+        if (expected == names) {
+            name_set *set;
+            while ((set = __atomic_load_n(&sets[i].set, __ATOMIC_ACQUIRE)) == NULL)
+                ;
+            return set;
+        }
+    }
+    return NULL;
+}
+
+bool sh_name_in_hashed(const char *name, size_t len, uint64_t hash, const char *names)
+{
+    const name_set *set = set_of(names);
+    if (set == NULL)
+        return sh_name_in(name, len, names);
+    for (size_t i = hash & set->mask;; i = (i + 1) & set->mask) {
+        const name_ent *e = &set->slots[i];
+        if (e->len == SIZE_MAX)
+            return false;
+        if (e->hash == hash && e->len == len && memcmp(e->s, name, len) == 0)
+            return true;
+    }
+}
+
+/* The plain form, for names asked once. */
 bool sh_name_in(const char *name, size_t len, const char *names)
 {
-    for (const char *p = names;; p++) {
-        size_t i = 0;
-        while (i < len && p[i] == name[i])
-            i++;
-        if (i == len && (p[i] == '|' || p[i] == '\0'))
-            return true;
-        p += i;
+    const char *p = names;
+    char c0 = len ? name[0] : '|';
+    for (;;) {
+        if (*p == c0 || len == 0) {
+            size_t i = 0;
+            while (i < len && p[i] == name[i])
+                i++;
+            if (i == len && (p[i] == '|' || p[i] == '\0'))
+                return true;
+        }
         while (*p && *p != '|')
             p++;
         if (*p == '\0')
             return false;
+        p++;
     }
 }
 
@@ -60,8 +181,10 @@ const char *sh_basename(const char *path)
 
 static const wrapper *wrapper_for(const char *name)
 {
+    size_t len = strlen(name);
+    uint64_t h = sh_name_hash(name, len);
     for (size_t k = 0; k < sizeof wrappers / sizeof wrappers[0]; k++)
-        if (sh_name_in(name, strlen(name), wrappers[k].names))
+        if (sh_name_in_hashed(name, len, h, wrappers[k].names))
             return &wrappers[k];
     return NULL;
 }
@@ -129,6 +252,8 @@ static size_t skip_wrapper(const sh_cmd *cmd, const wrapper *wr, size_t i)
 static void set_name(sh_cmd *cmd)
 {
     cmd->name_ = cmd->argv0 < cmd->nwords ? sh_basename(cmd->words[cmd->argv0].text) : "";
+    cmd->name_len_ = strlen(cmd->name_);
+    cmd->name_hash_ = sh_name_hash(cmd->name_, cmd->name_len_);
     cmd->opts_ = sh_optspec_for(cmd->name_);
 }
 
