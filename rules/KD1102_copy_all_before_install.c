@@ -2,28 +2,17 @@
  * (COPY . .) followed, later in the same stage, by a RUN that installs the
  * project's dependencies. Any edit to any file then invalidates the
  * install's cache. Conservative: only installs that read a lock or
- * manifest file count (npm ci/install, yarn [install], pnpm install,
- * pip install -r, poetry/pipenv/uv, bundle, composer, go mod download,
- * dotnet restore, mvn dependency:go-offline, cargo fetch), found by one
- * PCRE2 pattern on the RUN text (compiled once). The shell analysis, once
- * merged, can replace the pattern; the pattern is documented in
- * docs/rules/KD1102.md. */
-#define PCRE2_CODE_UNIT_WIDTH 8
+ * manifest file count (npm ci, npm install without package names, yarn
+ * [install], pnpm install, pip install -r, poetry/pipenv/uv, bundle,
+ * composer, go mod download, dotnet restore, mvn dependency:go-offline,
+ * cargo fetch), found in the RUN's shell analysis (also inside sh -c,
+ * subshells and heredoc scripts). */
+#include "rules/run_util.h"
 #include "rules/util.h"
+#include "util/mem.h"
 
-#include <pcre2.h>
+#include <stdlib.h>
 #include <string.h>
-
-static const char install_re[] =
-    "(?:^|[;&|(`]|\\$\\(|\\bthen\\b|\\bdo\\b)\\s*(?:sudo\\s+)?(?:[A-Za-z_][A-Za-z0-9_]*=\\S*\\s+)*"
-    "(npm\\s+(?:ci|install|i)\\b(?![^;&|]*\\s(?:-g|--global)\\b)"
-    "|yarn(?:\\s+install)?(?=\\s*(?:$|[;&|)]|\\s--))"
-    "|pnpm\\s+(?:install|i)\\b"
-    "|(?:python3?\\s+-m\\s+)?pip3?\\s+install\\b[^;&|]*\\s(?:-r|--requirement)\\b"
-    "|poetry\\s+install\\b|pipenv\\s+(?:install|sync)\\b|uv\\s+sync\\b"
-    "|bundle\\s+install\\b|composer\\s+install\\b|go\\s+mod\\s+download\\b"
-    "|dotnet\\s+restore\\b|mvn\\b[^;&|]*\\bdependency:(?:go-offline|resolve)\\b"
-    "|cargo\\s+fetch\\b)";
 
 static const struct {
     const char *tool, *files;
@@ -37,35 +26,46 @@ static const struct {
     {"mvn", "pom.xml"},                            {"cargo", "Cargo.toml and Cargo.lock"},
 };
 
-static pcre2_code *install_code(void)
+/* npm install with package names installs those packages, not the
+ * project's: only the bare form reads package.json. */
+static bool npm_installs_project(const sh_cmd *c)
 {
-    static pcre2_code *re; /* compiled once for the process */
-    if (re == NULL) {
-        int e;
-        PCRE2_SIZE off;
-        re = pcre2_compile((PCRE2_SPTR)install_re, PCRE2_ZERO_TERMINATED, PCRE2_MULTILINE, &e,
-                           &off, NULL);
-        if (re)
-            pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-    }
-    return re;
+    const char *sub = sh_cmd_subcommand(c);
+    if (strcmp(sub, "ci") == 0)
+        return true;
+    if (!kd_in_list(sub, "install|i") || sh_cmd_has_opt(c, "-g|--global"))
+        return false;
+    return sh_cmd_npositional(c) == 1;
 }
 
-/* The install command in text: its offset and length, or false. */
-static bool find_install(const char *text, size_t n, size_t *lo, size_t *hi)
+static bool mvn_resolves(const sh_cmd *c)
 {
-    pcre2_code *re = install_code();
-    if (re == NULL)
-        return false;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    int rc = pcre2_match(re, (PCRE2_SPTR)text, n, 0, 0, md, NULL);
-    if (rc >= 2) {
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        *lo = ov[2];
-        *hi = ov[3];
+    for (size_t k = 0; k < sh_cmd_npositional(c); k++) {
+        const char *goal = sh_cmd_positional(c, k)->text;
+        if (strstr(goal, "dependency:go-offline") || strstr(goal, "dependency:resolve"))
+            return true;
     }
-    pcre2_match_data_free(md);
-    return rc >= 2;
+    return false;
+}
+
+/* Whether c installs the project's dependencies from its manifest. */
+static bool installs_deps(const sh_cmd *c)
+{
+    size_t first;
+    if (sh_cmd_is(c, "npm"))
+        return npm_installs_project(c);
+    if (sh_cmd_is(c, "yarn"))
+        return sh_cmd_npositional(c) == 0 || strcmp(sh_cmd_subcommand(c), "install") == 0;
+    if (kd_cmd_is_tool(c, "pip", &first))
+        return kd_in_list(sh_cmd_subcommand(c), "install") &&
+               sh_cmd_has_opt(c, "-r|--requirement");
+    return kd_cmd_sub(c, "pnpm", "install|i") || kd_cmd_sub(c, "poetry", "install") ||
+           kd_cmd_sub(c, "pipenv", "install|sync") || kd_cmd_sub(c, "uv", "sync") ||
+           kd_cmd_sub(c, "bundle", "install") || kd_cmd_sub(c, "composer", "install") ||
+           (kd_cmd_sub(c, "go", "mod") && sh_cmd_npositional(c) > 1 &&
+            strcmp(sh_cmd_positional(c, 1)->text, "download") == 0) ||
+           kd_cmd_sub(c, "dotnet", "restore") || kd_cmd_sub(c, "cargo", "fetch") ||
+           (sh_cmd_is(c, "mvn|mvnw") && mvn_resolves(c));
 }
 
 static bool is_wide(const df_instr *in)
@@ -88,25 +88,15 @@ static const char *files_for(const char *cmd)
     return "the dependency manifest";
 }
 
-/* The first dependency install of a RUN: its text (rest or heredoc). */
-static bool run_installs(const df_instr *in, char *cmd, size_t cap)
+/* The first dependency install of a RUN, as written up to its subcommand
+ * (owned), or NULL. */
+static char *run_installs(kd_lint_ctx *ctx, const df_instr *in)
 {
-    size_t lo, hi;
-    const char *t = in->rest.text;
-    bool found = find_install(t, in->rest.len, &lo, &hi);
-    for (size_t h = 0; !found && h < in->nheredocs; h++) {
-        t = in->heredocs[h].content;
-        found = find_install(t, in->heredocs[h].content_len, &lo, &hi);
-    }
-    if (found) {
-        size_t n = hi - lo < cap - 1 ? hi - lo : cap - 1;
-        memcpy(cmd, t + lo, n);
-        cmd[n] = '\0';
-        for (char *c = cmd; *c; c++) /* one line in the message */
-            if (*c == '\n' || *c == '\t')
-                *c = ' ';
-    }
-    return found;
+    const sh_script *sh = kd_shell(ctx, in);
+    for (size_t i = 0; sh && i < sh->ncmds; i++)
+        if (installs_deps(sh->cmds[i]))
+            return kd_cmd_head(sh->cmds[i]);
+    return NULL;
 }
 
 static void check_stage(kd_lint_ctx *ctx, const kd_rule *self, size_t st)
@@ -115,14 +105,15 @@ static void check_stage(kd_lint_ctx *ctx, const kd_rule *self, size_t st)
     for (const df_instr *in = NULL; (in = kd_stage_next(ctx, st, in, KD_ANY));) {
         if (wide == NULL && is_wide(in))
             wide = in;
-        char cmd[64];
-        if (wide == NULL || in->kind != DF_RUN || in->json || !run_installs(in, cmd, sizeof cmd))
+        char *cmd = wide && in->kind == DF_RUN ? run_installs(ctx, in) : NULL;
+        if (cmd == NULL)
             continue;
         kd_report(ctx, self, kd_span_first_line(ctx, wide),
                   "the whole build context is copied before `%s` (line %u): any change to "
                   "any file re-runs the install, typically tens of seconds to minutes per "
                   "build; copy %s first, install, then copy the rest",
                   cmd, in->start_line, files_for(cmd));
+        free(cmd);
         return;
     }
 }
