@@ -3,10 +3,10 @@
 # missing first (`make deps`), then build.
 
 # Linked: the small libraries any command may use.
-PKGS_LINK := libpcre2-8 libcjson yaml-0.1 ncursesw
+PKGS_LINK := libpcre2-8 libcjson yaml-0.1
 # Loaded on first use (util/lazylib.h): only their headers are needed here,
 # so that `kdoctor lint` does not pay for libcurl's start-up.
-PKGS_LAZY := libcurl libarchive libcrypto libisal
+PKGS_LAZY := libcurl libarchive libcrypto libisal ncursesw
 PKGS      := $(PKGS_LINK) $(PKGS_LAZY)
 OUT     ?= out
 OPT     ?= -O2
@@ -25,7 +25,7 @@ endif
 
 # pkg-config runs when a rule needs it (deps must be installed by then)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS_LINK)) -ldl
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS_LINK)) -ldl -lm
 KD_CFLAGS  = -std=c11 -Wall -Wextra -Werror -g $(OPT) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
              $(SAN) -MMD -MP $(CFLAGS)
 KD_LDFLAGS = $(SAN) $(LDFLAGS)

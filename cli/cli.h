@@ -17,6 +17,7 @@ extern const kd_command kd_cmd_lint;
 extern const kd_command kd_cmd_rules;
 extern const kd_command kd_cmd_explain;
 extern const kd_command kd_cmd_login;
+extern const kd_command kd_cmd_report;
 extern const kd_command kd_cmd_help;
 extern const kd_command kd_cmd_version;
 
@@ -27,6 +28,10 @@ const kd_command *kd_find_command(const char *name);
 
 /* This binary's version string (cli/cmd_version.c). */
 const char *kd_version(void);
+
+/* Prints a compare report as text tables (all its modes, or only_mode). */
+typedef struct kd_rep kd_rep;
+int kd_print_report(const kd_rep *r, int only_mode);
 
 /* Prints "kdoctor CMD: MESSAGE" and a hint to stderr; returns 2. */
 int kd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

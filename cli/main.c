@@ -11,6 +11,7 @@ const kd_command *const kd_commands[] = {
     &kd_cmd_rules,
     &kd_cmd_explain,
     &kd_cmd_login,
+    &kd_cmd_report,
     &kd_cmd_help,
     &kd_cmd_version,
     NULL,

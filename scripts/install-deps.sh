@@ -13,6 +13,8 @@ PKGS="$PKGS clang libclang-rt-14-dev diffutils busybox-static buildah"
 # lint tests: jq reads the json, sarif and gitlab outputs, xmllint checks
 # the checkstyle XML
 PKGS="$PKGS jq libxml2-utils"
+# TUI tests: tmux drives the terminal report (send-keys, capture-pane)
+PKGS="$PKGS tmux"
 # bench/lint.sh: /usr/bin/time gives the CPU time of each run
 PKGS="$PKGS time"
 # tests: real registry peers (tests/registry): a registry, clients that check

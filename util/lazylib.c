@@ -19,6 +19,7 @@ static libinfo libs[KD_LIB_COUNT] = {
     [KD_LIB_ARCHIVE] = {"libarchive.so.13", "libarchive13", NULL, NULL, PTHREAD_ONCE_INIT},
     [KD_LIB_CRYPTO] = {"libcrypto.so.3", "libssl3", NULL, NULL, PTHREAD_ONCE_INIT},
     [KD_LIB_ISAL] = {"libisal.so.2", "libisal2", NULL, NULL, PTHREAD_ONCE_INIT},
+    [KD_LIB_NCURSES] = {"libncursesw.so.6", "libncursesw6", NULL, NULL, PTHREAD_ONCE_INIT},
 };
 
 #define LOADER(ID)                                                                                 \
@@ -35,12 +36,14 @@ LOADER(KD_LIB_CURL)
 LOADER(KD_LIB_ARCHIVE)
 LOADER(KD_LIB_CRYPTO)
 LOADER(KD_LIB_ISAL)
+LOADER(KD_LIB_NCURSES)
 
 static void (*const loaders[KD_LIB_COUNT])(void) = {
     load_KD_LIB_CURL,
     load_KD_LIB_ARCHIVE,
     load_KD_LIB_CRYPTO,
     load_KD_LIB_ISAL,
+    load_KD_LIB_NCURSES,
 };
 
 static libinfo *load(kd_lazylib lib)

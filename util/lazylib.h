@@ -2,7 +2,7 @@
  *
  * Every shared library a process links costs it at start-up (on this kind
  * of machine: libcurl and its 27 dependencies about 22 ms, libarchive 9 ms,
- * libcrypto 6 ms), and `kdoctor lint` on one file must start in a few
+ * libcrypto 6 ms, ncurses 4 ms), and `kdoctor lint` on one file must start in a few
  * milliseconds. So the heavy libraries of the builder are not linked:
  * util/lazy_*.c define the functions kdoctor calls, with the libraries' own
  * prototypes (their headers are included, so the compiler checks them), and
@@ -21,6 +21,7 @@ typedef enum kd_lazylib {
     KD_LIB_ARCHIVE,
     KD_LIB_CRYPTO,
     KD_LIB_ISAL,
+    KD_LIB_NCURSES,
     KD_LIB_COUNT
 } kd_lazylib;
 
