@@ -108,6 +108,10 @@ char *kd_report_to_json(const kd_rep *r);
 int kd_report_from_json(const char *path, const char *data, size_t len, kd_rep *out,
                         kd_error **err);
 
+/* Aligns the variants' steps with the original's: sets every step's row
+ * and row_span and r->nrows (report/align.c). */
+void kd_report_align(kd_rep *r);
+
 /* The step of variant v that stands on row (first or covered), or NULL;
  * *first tells whether the row is the step's first. */
 const kd_rep_step *kd_report_step_at(const kd_rep_variant *v, size_t row, bool *first);

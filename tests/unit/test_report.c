@@ -167,3 +167,53 @@ TEST(formatting)
     kd_fmt_gain(100, 58, b, sizeof b);
     CHECK_STR(b, "-42%");
 }
+
+static void step(kd_rep_variant *v, const char *instr, const char *text)
+{
+    add_step(v, instr, text, (uint32_t)v->nsteps + 1, 0, 0, 1, 1);
+}
+
+static kd_rep_variant *variant(kd_rep *r, const char *name)
+{
+    r->variants = kd_xrealloc(r->variants, (r->nvariants + 1) * sizeof *r->variants);
+    kd_rep_variant *v = &r->variants[r->nvariants++];
+    memset(v, 0, sizeof *v);
+    v->name = kd_xstrdup(name);
+    return v;
+}
+
+TEST(align_merged_changed_and_extra_steps)
+{
+    kd_rep r;
+    memset(&r, 0, sizeof r);
+    kd_rep_variant *o = variant(&r, "original");
+    step(o, "FROM", "FROM debian:12");
+    step(o, "RUN", "RUN apt-get update");
+    step(o, "RUN", "RUN apt-get install -y curl");
+    step(o, "ADD", "ADD app /app");
+    step(o, "RUN", "RUN  chmod +x /app/run");
+    step(o, "CMD", "CMD [\"/app/run\"]");
+    kd_rep_variant *f = variant(&r, "fixed");
+    step(f, "FROM", "FROM debian:12");
+    step(f, "RUN", "RUN apt-get update &&     apt-get install -y --no-install-recommends curl "
+                   "&& rm -rf /var/lib/apt/lists/*");
+    step(f, "COPY", "COPY app /app");
+    step(f, "RUN", "RUN chmod +x /app/run");
+    step(f, "LABEL", "LABEL extra=1");
+    step(f, "CMD", "CMD [\"/app/run\"]");
+    kd_report_align(&r);
+    CHECK_INT(r.nrows, 7);
+    CHECK_INT(o->steps[0].row, 0);
+    CHECK_INT(o->steps[5].row, 6);
+    CHECK_INT(f->steps[1].row, 1); /* the merged RUN ... */
+    CHECK_INT(f->steps[1].row_span, 2); /* ... covers both RUNs */
+    CHECK_INT(f->steps[2].row, 3);     /* COPY stands for ADD */
+    CHECK_INT(f->steps[3].row, 4);     /* white space aside, the same */
+    CHECK_INT(f->steps[4].row, 5);     /* a new row after chmod */
+    CHECK_INT(f->steps[4].row_span, 1);
+    CHECK_INT(f->steps[5].row, 6);
+    bool first;
+    CHECK(kd_report_step_at(o, 5, &first) == NULL);
+    CHECK(kd_report_step_at(f, 2, &first) == &f->steps[1] && !first);
+    kd_report_free(&r);
+}
