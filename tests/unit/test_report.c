@@ -201,6 +201,7 @@ TEST(align_merged_changed_and_extra_steps)
     step(f, "RUN", "RUN chmod +x /app/run");
     step(f, "LABEL", "LABEL extra=1");
     step(f, "CMD", "CMD [\"/app/run\"]");
+    o = &r.variants[0]; /* adding a variant moved the array */
     kd_report_align(&r);
     CHECK_INT(r.nrows, 7);
     CHECK_INT(o->steps[0].row, 0);
