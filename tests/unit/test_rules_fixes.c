@@ -123,12 +123,27 @@ TEST(fix_prompts_and_others)
 TEST(fix_join_runs)
 {
     FIXED("KD1500", "FROM debian\nRUN a\nRUN b\nRUN c\n",
-          "FROM debian\nRUN a \\\n    && b \\\n    && c\n");
+          "FROM debian\nRUN a && \\\n    b && \\\n    c\n");
     FIXED("KD1500", "# escape=`\nFROM debian\nRUN a\nRUN --mount=type=tmpfs,target=/t b\n",
           "# escape=`\nFROM debian\nRUN a\nRUN --mount=type=tmpfs,target=/t b\n");
     FIXED("KD1500", "# escape=`\nFROM debian\nRUN a\nRUN b\n",
-          "# escape=`\nFROM debian\nRUN a `\n    && b\n");
-    /* a Dockerfile comment between them: reported, not joined by the fix */
-    FIXED("KD1500", "FROM debian\nRUN a\n# why\nRUN b\n", "FROM debian\nRUN a\n# why\nRUN b\n");
-    FIXED("KD1500", "FROM debian\nRUN a;\nRUN b\n", "FROM debian\nRUN a;\nRUN b\n");
+          "# escape=`\nFROM debian\nRUN a && `\n    b\n");
+    /* comments between stay, blank lines go */
+    FIXED("KD1500", "FROM debian\nRUN a\n\n# why\n\nRUN b\n",
+          "FROM debian\nRUN a && \\\n# why\n    b\n");
+    /* a trailing ; goes */
+    FIXED("KD1500", "FROM debian\nRUN a;\nRUN b\n", "FROM debian\nRUN a && \\\n    b\n");
+    /* state that would reach the next RUN: a subshell */
+    FIXED("KD1500", "FROM debian\nRUN cd /x && make\nRUN make install\n",
+          "FROM debian\nRUN (cd /x && make) && \\\n    make install\n");
+    /* after the first, ; and || would regroup under &&: a subshell */
+    FIXED("KD1500", "FROM debian\nRUN a\nRUN b || c\n", "FROM debian\nRUN a && \\\n    (b || c)\n");
+    /* a body starting with ( gets "( " so that "((" is not arithmetic */
+    FIXED("KD1500", "FROM debian\nRUN a\nRUN (b) || c\n",
+          "FROM debian\nRUN a && \\\n    ( (b) || c)\n");
+    /* the exec form as shell words */
+    FIXED("KD1500", "FROM debian\nRUN [\"make\", \"a b\"]\nRUN [\"sh\", \"-c\", \"cd x; make\"]\n",
+          "FROM debian\nRUN make 'a b' && \\\n    (cd x; make)\n");
+    /* set -e inside a subshell followed by && would not apply: left apart */
+    FIXED("KD1500", "FROM debian\nRUN set -e; a; b\nRUN c\n", "FROM debian\nRUN set -e; a; b\nRUN c\n");
 }
