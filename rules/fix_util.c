@@ -170,6 +170,9 @@ static const sh_list *list_of(const kd_run *r, const sh_cmd *c, size_t *pos)
             cand[n++] = c->parent->lists[k];
         if (c->parent->nested && n < 64)
             cand[n++] = c->parent->nested;
+        for (size_t k = 0; k < c->parent->nredirs && n < 64; k++)
+            if (c->parent->redirs[k].script) /* bash <<EOF */
+                cand[n++] = c->parent->redirs[k].script;
     }
     for (size_t k = 0; k < n; k++)
         for (size_t i = 0; cand[k] && i < cand[k]->n; i++)
@@ -260,4 +263,19 @@ char *kd_cmd_runner(const sh_cmd *c, bool users_only)
         }
     }
     return kd_buf_detach(&b, NULL);
+}
+
+void kd_fix_take(kd_finding *f, const kd_finding *tmp)
+{
+    for (size_t i = 0; i < tmp->nedits; i++)
+        kd_fix_edit(f, tmp->edits[i].start, tmp->edits[i].end, tmp->edits[i].text);
+}
+
+void kd_fix_drop(kd_finding *tmp)
+{
+    for (size_t i = 0; i < tmp->nedits; i++)
+        free(tmp->edits[i].text);
+    free(tmp->edits);
+    tmp->edits = NULL;
+    tmp->nedits = 0;
 }

@@ -58,4 +58,10 @@ bool kd_fix_after_cmd(kd_lint_ctx *ctx, kd_finding *f, const kd_run *r, const sh
  * users_only keeps only the wrappers that change the user. Owned. */
 char *kd_cmd_runner(const sh_cmd *c, bool users_only);
 
+/* Moves the edits of a scratch finding (built while it was unsure whether
+ * the whole fix could be made) to f; kd_fix_drop() frees a scratch
+ * finding's edits. */
+void kd_fix_take(kd_finding *f, const kd_finding *tmp);
+void kd_fix_drop(kd_finding *tmp);
+
 #endif

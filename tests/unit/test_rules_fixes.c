@@ -72,7 +72,13 @@ TEST(fix_cache_options)
 {
     FIXED("KD1511", "FROM alpine\nRUN apk add curl\n",
           "FROM alpine\nRUN apk add --no-cache curl\n");
-    FIXED("KD1511", "FROM alpine\nRUN apk update\n", "FROM alpine\nRUN apk update\n");
+    /* apk update has no --no-cache: the index goes instead */
+    FIXED("KD1511", "FROM alpine\nRUN apk update\n",
+          "FROM alpine\nRUN apk update && rm -rf /var/cache/apk/*\n");
+    FIXED("KD1511", "FROM alpine\nRUN apk add a && apk add b\n",
+          "FROM alpine\nRUN apk add --no-cache a && apk add --no-cache b\n");
+    FIXED("KD1511", "FROM alpine\nRUN apk update && apk add a && make\n",
+          "FROM alpine\nRUN apk update && apk add a && rm -rf /var/cache/apk/* && make\n");
     FIXED("KD1515", "FROM python\nRUN pip install -U flask==3.0.0\n",
           "FROM python\nRUN pip install --no-cache-dir -U flask==3.0.0\n");
     FIXED("KD1515", "FROM python\nRUN python3 -m pip install x==1\n",
@@ -96,15 +102,49 @@ TEST(fix_cache_appends)
     /* a later RUN installs without its own update: removing the lists would break it */
     FIXED("KD1510", "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n",
           "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n");
-    /* a shell comment would swallow the appended text */
+    /* right after the command, so a shell comment swallows nothing */
     FIXED("KD1510", "FROM debian\nRUN apt-get update # lists\n",
-          "FROM debian\nRUN apt-get update # lists\n");
+          "FROM debian\nRUN apt-get update && rm -rf /var/lib/apt/lists/* # lists\n");
+    /* after the last apt command, not the end of the RUN */
+    FIXED("KD1510", "FROM debian\nRUN apt-get update && apt-get install -y a; make; make install\n",
+          "FROM debian\nRUN apt-get update && apt-get install -y a && rm -rf /var/lib/apt/lists/*; "
+          "make; make install\n");
+    /* the rest of a pipeline */
+    FIXED("KD1510", "FROM debian\nRUN apt-get update && apt-get install -y a | tee log && b\n",
+          "FROM debian\nRUN apt-get update && apt-get install -y a | tee log && rm -rf "
+          "/var/lib/apt/lists/* && b\n");
+    /* in the same subshell, or out of a branch that does not hold both */
+    FIXED("KD1516", "FROM node\nRUN (cd app && npm ci) && make\n",
+          "FROM node\nRUN (cd app && npm ci && npm cache clean --force) && make\n");
+    FIXED("KD1510",
+          "FROM debian\nRUN apt-get update && if [ -n \"$X\" ]; then apt-get install -y x; fi\n",
+          "FROM debian\nRUN apt-get update && if [ -n \"$X\" ]; then apt-get install -y x; fi && rm "
+          "-rf /var/lib/apt/lists/*\n");
+    FIXED("KD1516", "FROM node\nRUN if [ -f package.json ]; then npm ci; fi\n",
+          "FROM node\nRUN if [ -f package.json ]; then npm ci && npm cache clean --force; fi\n");
+    /* out of a condition */
+    FIXED("KD1512", "FROM centos\nRUN if yum install -y x-1; then echo ok; fi\n",
+          "FROM centos\nRUN if yum install -y x-1; then echo ok; fi && yum clean all\n");
+    /* inside sh -c, and as the same user */
+    FIXED("KD1516", "FROM node\nRUN su node -c 'npm ci' && echo done\n",
+          "FROM node\nRUN su node -c 'npm ci && npm cache clean --force' && echo done\n");
+    FIXED("KD1516", "FROM node\nRUN sudo -u node npm ci\n",
+          "FROM node\nRUN sudo -u node npm ci && sudo -u node npm cache clean --force\n");
+    /* the exec form: no edit (KD1500 turns it into the shell form first) */
+    FIXED("KD1516", "FROM node\nRUN [\"npm\", \"ci\"]\n", "FROM node\nRUN [\"npm\", \"ci\"]\n");
+    /* a job in the background: no place */
+    FIXED("KD1516", "FROM node\nRUN npm ci & wait\n", "FROM node\nRUN npm ci & wait\n");
     FIXED("KD1513", "FROM fedora\nRUN microdnf install -y x-1.0\n",
           "FROM fedora\nRUN microdnf install -y x-1.0 && microdnf clean all\n");
     FIXED("KD1516", "FROM node\nRUN npm ci\n",
           "FROM node\nRUN npm ci && npm cache clean --force\n");
     FIXED("KD1512", "FROM centos\nRUN yum install -y x-1;\n",
-          "FROM centos\nRUN yum install -y x-1;\n");
+          "FROM centos\nRUN yum install -y x-1 && yum clean all;\n");
+    /* go: not when the go tool runs again later in the stage */
+    FIXED("KD1521", "FROM golang\nRUN go build -o /app .\nCMD [\"/app\"]\n",
+          "FROM golang\nRUN go build -o /app . && go clean -cache -modcache\nCMD [\"/app\"]\n");
+    FIXED("KD1521", "FROM golang\nRUN go mod download\nCMD go run .\n",
+          "FROM golang\nRUN go mod download\nCMD go run .\n");
 }
 
 TEST(fix_prompts_and_others)

@@ -2,8 +2,8 @@
 FROM debian:bookworm-slim
 RUN echo before
 RUN <<EOF
-apt-get update
-apt-get install -y curl
+echo one
+echo two
 EOF
 RUN echo after
 RUN cat <<EOT > /etc/motd
