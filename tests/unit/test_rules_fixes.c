@@ -2,6 +2,7 @@
  * rule, applies every edit of every finding (from the end backwards, as
  * `--fix` will) and compares the result with the expected text. */
 #include "kt.h"
+#include "kt_util.h"
 #include "lint/engine.h"
 #include "util/buf.h"
 
@@ -46,7 +47,8 @@ static char *apply(const char *src, const kd_file_result *r)
     return kd_buf_detach(&b, NULL);
 }
 
-static void fixed_is(int line, const char *rule, const char *src, const char *want)
+static void fixed_in(int line, const char *rule, const char *dir, const char *src,
+                     const char *want)
 {
     const char *sel[] = {rule};
     kd_lint_opts o = {.select = sel, .nselect = 1, .failure_threshold = -1, .no_config = true};
@@ -54,7 +56,7 @@ static void fixed_is(int line, const char *rule, const char *src, const char *wa
     kd_error *err = NULL;
     kd_file_result *r;
     if (kd_linter_new(&o, &l, &err) < 0 ||
-        kd_lint_source(l, "Dockerfile", src, strlen(src), NULL, &r, &err) < 0) {
+        kd_lint_source(l, "Dockerfile", src, strlen(src), dir, &r, &err) < 0) {
         kt_fail(__FILE__, line, "%s", err->msg);
         kd_error_free(err);
         return;
@@ -66,7 +68,8 @@ static void fixed_is(int line, const char *rule, const char *src, const char *wa
     kd_file_result_free(r);
     kd_linter_free(l);
 }
-#define FIXED(rule, src, want) fixed_is(__LINE__, rule, src, want)
+#define FIXED(rule, src, want) fixed_in(__LINE__, rule, NULL, src, want)
+#define FIXED_IN(rule, dir, src, want) fixed_in(__LINE__, rule, dir, src, want)
 
 TEST(fix_cache_options)
 {
@@ -186,4 +189,26 @@ TEST(fix_join_runs)
           "FROM debian\nRUN make 'a b' && \\\n    (cd x; make)\n");
     /* set -e inside a subshell followed by && would not apply: left apart */
     FIXED("KD1500", "FROM debian\nRUN set -e; a; b\nRUN c\n", "FROM debian\nRUN set -e; a; b\nRUN c\n");
+}
+
+TEST(fix_copy_then_chown_modes)
+{
+    char dir[] = "/tmp/kd-chown-XXXXXX";
+    REQUIRE(mkdtemp(dir) != NULL);
+    REQUIRE(kt_sh("cd %s && echo x >plain.sh && echo x >suid.sh && chmod 4755 suid.sh", dir) == 0);
+    FIXED_IN("KD1106", dir, "FROM debian\nCOPY plain.sh /p.sh\nRUN chmod 0750 /p.sh\n",
+             "FROM debian\nCOPY --chmod=0750 plain.sh /p.sh\n");
+    /* --chmod keeps the source's set-user-id bit; chmod 755 clears it */
+    FIXED_IN("KD1106", dir, "FROM debian\nCOPY suid.sh /s.sh\nRUN chmod 755 /s.sh\n",
+             "FROM debian\nCOPY suid.sh /s.sh\nRUN chmod 755 /s.sh\n");
+    /* the same flag already: only the RUN goes */
+    FIXED_IN("KD1106", dir, "FROM debian\nCOPY --chown=1:2 plain.sh /p.sh\nRUN chown 1:2 /p.sh\n",
+             "FROM debian\nCOPY --chown=1:2 plain.sh /p.sh\n");
+    /* a variable ENV defines is fine, one nothing defines is not */
+    FIXED_IN("KD1106", dir,
+             "FROM debian\nENV U=app\nCOPY plain.sh /p.sh\nRUN chown $U:${U} /p.sh\n",
+             "FROM debian\nENV U=app\nCOPY --chown=$U:${U} plain.sh /p.sh\n");
+    FIXED_IN("KD1106", dir, "FROM debian\nCOPY plain.sh /p.sh\nRUN chown $U:$U /p.sh\n",
+             "FROM debian\nCOPY plain.sh /p.sh\nRUN chown $U:$U /p.sh\n");
+    kt_sh("rm -rf %s", dir);
 }
