@@ -57,3 +57,25 @@ fi
 
 expect_status "--fix and --diff together exit 2" 2 "$KDOCTOR" lint --fix --diff Dockerfile
 expect_status "--fix of a file that does not parse exits 2" 2 sh -c "printf 'ENV X\n' >bad && \"$KDOCTOR\" lint --fix bad"
+
+# a symbolic link stays a link; the file it points to gets the fix
+mkdir -p real && printf 'FROM alpine:3.19\nADD a /a\n' >real/Dockerfile && ln -s real/Dockerfile linked
+run "$KDOCTOR" lint --fix linked
+if [ -L linked ] && grep -q '^COPY a /a$' real/Dockerfile; then ok "--fix writes through a symbolic link"; else
+    not_ok "--fix writes through a symbolic link" "$(ls -l linked real)"
+fi
+
+# a CRLF file keeps CRLF where lines are joined; a backtick escape file gets backticks
+printf 'FROM alpine:3.19\r\nRUN apk add --no-cache curl\r\n# kept\r\n\r\nRUN cd /tmp && touch x\r\nRUN echo done\r\n' >crlf2
+run "$KDOCTOR" lint --fix crlf2
+if [ "$(od -An -c crlf2 | tr -d ' \n')" = 'FROMalpine:3.19\r\nRUNapkadd--no-cachecurl&&\\r\n#kept\r\n(cd/tmp&&touchx)&&\\r\nechodone\r\n' ]; then
+    ok "--fix joins CRLF lines with CRLF"
+else
+    not_ok "--fix joins CRLF lines with CRLF" "$(od -c crlf2)"
+fi
+
+# standard input: the joined file goes to standard output
+expect_status "--fix of standard input with a join" 0 sh -c "printf 'FROM alpine:3.19\nRUN a\nRUN b\n' | \"$KDOCTOR\" lint --fix --failure-threshold none -"
+if [ "$(cat "$TMP/out")" = "$(printf 'FROM alpine:3.19\nRUN a && \\\n    b')" ]; then ok "--fix of standard input prints the joined file"; else
+    not_ok "--fix of standard input prints the joined file" "$(cat "$TMP/out")"
+fi

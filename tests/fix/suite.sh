@@ -11,6 +11,9 @@
 # For each case and mode: the fixed file matches, parses, a second --fix
 # changes nothing, `--diff` exits 1 (0 when nothing changes) and its diff,
 # applied with patch, gives the same file.
+# Then the corpus check: fix-check (tests/fix/fix_check.c) over every file
+# of $KDOCTOR_CORPUS/real, safe fixes and unsafe ones (skipped without the
+# corpus).
 . "$(dirname "$0")/../lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cases="$top/tests/fix/cases"
@@ -80,3 +83,16 @@ for input in "$cases"/*.Dockerfile; do
     n=$((n + 1))
 done
 if [ "$n" -ge 1 ]; then ok "golden cases found ($n)"; else not_ok "golden cases found"; fi
+
+: "${FIX_CHECK:=$(dirname "$KDOCTOR")/fix-check}"
+real="${KDOCTOR_CORPUS:-$top/../shared/corpus}/real"
+if [ ! -d "$real" ]; then
+    skip "corpus fixes" "no corpus at $real"
+elif [ ! -x "$FIX_CHECK" ]; then
+    not_ok "corpus fixes" "no fix-check at $FIX_CHECK"
+else
+    for mode in "" --unsafe; do
+        "$FIX_CHECK" $mode "$real"/*Dockerfile* >"$TMP/corpus" 2>&1
+        cat "$TMP/corpus"
+    done
+fi
