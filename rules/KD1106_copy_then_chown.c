@@ -142,11 +142,13 @@ static char *workdir_at(const kd_lint_ctx *ctx, size_t st, size_t i)
     return q.abs;
 }
 
+/* A question about folder dir asked of the instructions before one of
+ * stage st: does one make it, did one write into it. */
 typedef struct dir_q {
-    const kd_lint_ctx *ctx;
+    kd_lint_ctx *ctx;
     size_t st;
     const char *dir;
-    bool known;
+    bool hit;
 } dir_q;
 
 /* A folder an instruction makes: WORKDIR's, or a COPY/ADD's destination
@@ -167,47 +169,40 @@ static bool dir_visit(const df_instr *in, void *arg)
         made = r && *r ? r : (free(r), NULL);
         free(wd);
     }
-    q->known |= made && is_prefix_dir(q->dir, made);
+    q->hit |= made && is_prefix_dir(q->dir, made);
     free(made);
-    return q->known;
+    return q->hit;
 }
 
 /* Whether folder dir (absolute) exists when instruction index i of stage st
  * runs, as far as the Dockerfile shows. */
-static bool dir_exists(const kd_lint_ctx *ctx, size_t st, size_t i, const char *dir)
+static bool dir_exists(kd_lint_ctx *ctx, size_t st, size_t i, const char *dir)
 {
     if (strcmp(dir, "/") == 0)
         return true;
     dir_q q = {ctx, st, dir, false};
     walk_back(ctx, st, i, dir_visit, &q);
-    return q.known;
+    return q.hit;
 }
-
-typedef struct wrote_q {
-    kd_lint_ctx *ctx;
-    size_t st;
-    const char *dir;
-    bool wrote;
-} wrote_q;
 
 /* Whether an instruction may have written into dir: a COPY or ADD there,
  * a RUN working there (as far as the Dockerfile sets its folder) or naming
  * it. */
 static bool wrote_visit(const df_instr *in, void *arg)
 {
-    wrote_q *q = arg;
+    dir_q *q = arg;
     size_t i = (size_t)(in - q->ctx->file->instrs);
     char *wd = workdir_at(q->ctx, q->st, i);
     if (in->kind == DF_COPY || in->kind == DF_ADD) {
         char *r = in->nargs >= 2 ? resolve(wd, in->args[in->nargs - 1].text) : NULL;
-        q->wrote |= r == NULL || is_prefix_dir(q->dir, r);
+        q->hit |= r == NULL || is_prefix_dir(q->dir, r);
         free(r);
     } else if (in->kind == DF_RUN) {
-        q->wrote |= (wd && is_prefix_dir(q->dir, wd)) ||
+        q->hit |= (wd && is_prefix_dir(q->dir, wd)) ||
                     (in->rest.text && strstr(in->rest.text, q->dir));
     }
     free(wd);
-    return q->wrote;
+    return q->hit;
 }
 
 /* ---- the chown or chmod ----------------------------------------------------- */
@@ -396,10 +391,10 @@ static bool tree_fix_ok(kd_lint_ctx *ctx, const kd_run *r, const df_instr *copy,
 {
     if (t->dest == NULL || t->dest[0] != '/' || strcmp(t->dest, "/") == 0)
         return false;
-    wrote_q q = {ctx, r->stage, t->dest, false};
+    dir_q q = {ctx, r->stage, t->dest, false};
     size_t ci = (size_t)(copy - ctx->file->instrs);
     walk_back(ctx, r->stage, ci, wrote_visit, &q);
-    return !q.wrote;
+    return !q.hit;
 }
 
 /* How the fix may be made (see the top): KD_FIX_SAFE when every file ends

@@ -141,7 +141,7 @@ bool kd_fix_delete_cmd(kd_lint_ctx *ctx, kd_finding *f, const kd_run *r, const s
 
 /* ---- adding a command --------------------------------------------------------- */
 
-static bool is_ancestor(const sh_cmd *anc, const sh_cmd *c)
+bool kd_cmd_within(const sh_cmd *c, const sh_cmd *anc)
 {
     for (; c; c = c->parent)
         if (c == anc)
@@ -153,7 +153,7 @@ static bool is_ancestor(const sh_cmd *anc, const sh_cmd *c)
  * of first (or at the top), c itself when it already does. */
 static const sh_cmd *lift_to(const sh_cmd *c, const sh_cmd *first)
 {
-    while (c->parent && !is_ancestor(c->parent, first))
+    while (c->parent && !kd_cmd_within(first, c->parent))
         c = c->parent;
     return c;
 }

@@ -39,6 +39,10 @@ bool kd_fix_delete_instr(kd_finding *f, const df_file *file, const df_instr *in)
  * `a; c` is refused (the RUN's exit status would become a's). */
 bool kd_fix_delete_cmd(kd_lint_ctx *ctx, kd_finding *f, const kd_run *r, const sh_cmd *c);
 
+/* Whether c is anc or runs inside it (its body, a substitution in it, the
+ * script it runs). */
+bool kd_cmd_within(const sh_cmd *c, const sh_cmd *anc);
+
 /* Where a command that must run after every command of r in cmds (the
  * commands that use a cache, for instance) goes: after the last of them,
  * lifted to the list that also holds the first one (out of branches,

@@ -1,6 +1,7 @@
 /* What joining a RUN with its neighbours needs to know about it (see
  * rules/run_join.h and docs/fix.md, "Joining RUNs"). */
 #include "rules/run_join.h"
+#include "rules/fix_util.h"
 #include "rules/util.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -310,14 +311,6 @@ static bool enables_e(const sh_cmd *c)
     return false;
 }
 
-static bool is_ancestor(const sh_cmd *anc, const sh_cmd *c)
-{
-    for (; c; c = c->parent)
-        if (c == anc)
-            return true;
-    return false;
-}
-
 static void errexit_facts(kd_body *b)
 {
     const sh_list *top = &b->sh->top;
@@ -333,7 +326,7 @@ static void errexit_facts(kd_body *b)
         b->errexit = true;
         b->errexit_top |= !(c->ctx & (SH_IN_SUBST | SH_IN_SUBSHELL | SH_IN_FUNC));
         for (size_t k = t0; k < top->n; k++)
-            b->tail_errexit |= top->v[k]->kind != SH_SIMPLE && is_ancestor(top->v[k], c);
+            b->tail_errexit |= top->v[k]->kind != SH_SIMPLE && kd_cmd_within(c, top->v[k]);
     }
     for (size_t k = t0; k < top->n; k++)
         b->tail_compound |= top->v[k]->kind != SH_SIMPLE;
