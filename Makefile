@@ -50,6 +50,8 @@ UNIT_TESTS := $(OUT)/unit-tests
 FETCH_TOOL := $(OUT)/fetch-tool
 # test and bench driver for build/layer.h (tests/layers, bench/layers.sh)
 LAYER_TOOL := $(OUT)/layer-tool
+# the corpus check of lint --fix (tests/fix)
+FIX_CHECK  := $(OUT)/fix-check
 
 .PHONY: all deps build demo test test-run asan fuzz fuzz-build bench format format-check \
         clean install FORCE
@@ -59,7 +61,7 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-build: $(KDOCTOR) $(UNIT_TESTS) $(FETCH_TOOL) $(LAYER_TOOL)
+build: $(KDOCTOR) $(UNIT_TESTS) $(FETCH_TOOL) $(LAYER_TOOL) $(FIX_CHECK)
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -108,6 +110,10 @@ $(LAYER_TOOL): $(OUT)/obj/tests/layers/layer_tool.o $(OUT)/libkdoctor.a
 	$(say) LINK $@
 	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $< $(OUT)/libkdoctor.a $(KD_LIBS)
 
+$(FIX_CHECK): $(OUT)/obj/tests/fix/fix_check.o $(OUT)/libkdoctor.a
+	$(say) LINK $@
+	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $< $(OUT)/libkdoctor.a $(KD_LIBS)
+
 demo: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/demo.sh $(KDOCTOR)
@@ -118,7 +124,8 @@ test: deps
 
 test-run:
 	@KDOCTOR=$(abspath $(KDOCTOR)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) \
-	    FETCH_TOOL=$(abspath $(FETCH_TOOL)) LAYER_TOOL=$(abspath $(LAYER_TOOL)) tests/run.sh
+	    FETCH_TOOL=$(abspath $(FETCH_TOOL)) LAYER_TOOL=$(abspath $(LAYER_TOOL)) \
+	    FIX_CHECK=$(abspath $(FIX_CHECK)) tests/run.sh
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
@@ -167,4 +174,4 @@ clean:
 FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(OUT)/obj/tests/registry/fetch_tool.d \
-	$(OUT)/obj/tests/layers/layer_tool.d
+	$(OUT)/obj/tests/layers/layer_tool.d $(OUT)/obj/tests/fix/fix_check.d

@@ -443,7 +443,11 @@ const kd_command kd_cmd_lint = {
         "  -q, --quiet               print no findings; only the exit status tells\n"
         "      --fix                 apply the safe fixes to each file in place (standard\n"
         "                            input: the fixed file goes to standard output and the\n"
-        "                            findings to standard error), then report what is left\n"
+        "                            findings to standard error), then report what is left:\n"
+        "                            join RUNs, remove package caches in the RUN that\n"
+        "                            filled them, COPY --chown instead of RUN chown...\n"
+        "                            Comments, blank lines and line ends stay; a second\n"
+        "                            --fix changes nothing\n"
         "      --fix-unsafe          also apply fixes that change the image's files\n"
         "                            (smaller base, --no-install-recommends...); implies\n"
         "                            --fix unless --diff is given\n"
@@ -454,6 +458,7 @@ const kd_command kd_cmd_lint = {
         "Inline suppressions: '# kdoctor ignore=KD1100,DL3008' on the lines right above\n"
         "an instruction, '# kdoctor global ignore=...' for the file; '# hadolint\n"
         "ignore=...' works through each rule's hadolint alias.\n"
-        "See 'kdoctor rules', 'kdoctor explain RULE' and docs/lint.md.\n",
+        "Joining RUNs stops at max-lines (options: {consecutive-runs: {max-lines: 40}}).\n"
+        "See 'kdoctor rules', 'kdoctor explain RULE', docs/lint.md and docs/fix.md.\n",
     .run = run,
 };

@@ -117,5 +117,8 @@ const kd_context_size *kd_context_size_of(kd_lint_ctx *ctx);
 /* Whether a comment is an inline suppression (`# kdoctor ignore=...`,
  * `# hadolint ignore=...`, with or without `global`). */
 bool kd_is_ignore_pragma(const char *comment_text);
+/* Whether a comment is such a suppression and names rule r (by id, name,
+ * alias or prefix). */
+bool kd_pragma_ignores(const char *comment_text, const kd_rule *r);
 
 #endif

@@ -59,6 +59,25 @@ bool kd_is_ignore_pragma(const char *comment_text)
     return pragma(comment_text, &g) != NULL;
 }
 
+bool kd_pragma_ignores(const char *comment_text, const kd_rule *r)
+{
+    bool g;
+    const char *s = pragma(comment_text, &g);
+    while (s && *s) {
+        s += strspn(s, ", \t");
+        size_t n = strcspn(s, ", \t\r\n");
+        if (n == 0)
+            break;
+        char *pat = kd_xstrndup(s, n);
+        bool hit = kd_rule_matches(r, pat);
+        free(pat);
+        if (hit)
+            return true;
+        s += n;
+    }
+    return false;
+}
+
 static void add(struct kd_lint_priv *p, const char *list, size_t instr)
 {
     const char *s = list;

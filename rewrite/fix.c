@@ -80,7 +80,7 @@ char *kd_fix_apply(const char *src, size_t len, kd_finding *const *findings, siz
         }
         count_rule(counts, ncounts, f->rule);
     }
-    if (ntaken > 1)
+    if (ntaken > 1) /* qsort wants an array, and there is none before the first edit */
         qsort(acc, ntaken, sizeof *acc, by_start);
     kd_buf out = KD_BUF_INIT;
     size_t pos = 0;

@@ -2,8 +2,19 @@
  * family that has a much smaller official one (node:20 where node:20-slim
  * exists). Only the stages that end up in the image count: the last stage
  * and the stages it is built FROM; a builder stage whose files are copied
- * out may stay fat. Sizes come from rules/base_images.def. */
+ * out may stay fat. Sizes come from rules/base_images.def.
+ *
+ * The fix (unsafe: the image's files change) swaps the image word for the
+ * smaller sibling, the only edit: node:20 becomes node:20-slim (the slim
+ * variants keep the same libc; the table only names Alpine where the
+ * family has no slim one). Refused when the word holds a variable or a
+ * digest, and when a RUN of the image's stages uses what the sibling lacks:
+ * apt, dpkg, bash or the shadow tools on Alpine; compilers, make, git,
+ * curl, wget and the like on a slim variant (unless the stage installs them
+ * with apt-get first); javac, jar and jlink on a JRE. */
+#include "rules/run_util.h"
 #include "rules/util.h"
+#include "util/buf.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -63,6 +74,89 @@ static char *suggestion(const base_family *fam, const char *tag)
     }
 }
 
+/* ---- the fix ----------------------------------------------------------------- */
+
+/* What the smaller sibling lacks, by its kind. */
+static const char *lacks(const char *variant)
+{
+    if (strstr(variant, "alpine"))
+        return "apt-get|apt|apt-cache|aptitude|dpkg|dpkg-reconfigure|bash|useradd|groupadd|"
+               "usermod|update-alternatives|locale-gen";
+    if (strstr(variant, "jre"))
+        return "javac|jar|jlink|jdeps|jshell|jpackage|jarsigner";
+    return "gcc|g++|cc|c++|make|cmake|git|curl|wget|ssh|scp|svn|hg|bzr|autoconf|automake|"
+           "libtool|pkg-config|patch|unzip|bzip2|file|gpg|gnupg|dirmngr|ps|less|man";
+}
+
+/* Whether an `apt-get install` before c in r's stage chain names pkg. */
+static bool installed_before(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *c, const char *pkg)
+{
+    for (kd_run q = {0}; kd_run_next(ctx, &q) && q.index <= r->index;)
+        for (size_t i = 0; i < q.sh->ncmds && (q.index < r->index || i < c->index); i++) {
+            const sh_cmd *x = q.sh->cmds[i];
+            for (size_t k = 1; kd_cmd_sub(x, "apt-get|apt", "install") &&
+                               k < sh_cmd_npositional(x); k++)
+                if (strcmp(sh_cmd_positional(x, k)->text, pkg) == 0)
+                    return true;
+        }
+    return false;
+}
+
+/* The first command of the image's stages (stage st and those built FROM
+ * it) that the sibling of kind variant lacks, or NULL. */
+static const char *needs(kd_lint_ctx *ctx, size_t st, const char *variant)
+{
+    const char *list = lacks(variant);
+    bool alpine = strstr(variant, "alpine") != NULL;
+    for (kd_run r = {0}; kd_run_next(ctx, &r);) {
+        if (r.stage < st || !kd_stage_in_image(ctx, r.stage))
+            continue;
+        for (size_t i = 0; i < r.sh->ncmds; i++) {
+            const sh_cmd *c = r.sh->cmds[i];
+            if (sh_cmd_is(c, list) &&
+                (alpine || !installed_before(ctx, &r, c, sh_cmd_name(c))))
+                return sh_cmd_name(c);
+        }
+    }
+    for (size_t i = ctx->stages->v[st].from; alpine && i < ctx->file->ninstrs; i++) {
+        const df_instr *in = &ctx->file->instrs[i];
+        if (in->kind == DF_SHELL && in->nargs && strstr(in->args[0].text, "bash"))
+            return "bash";
+    }
+    return NULL;
+}
+
+/* The image word with its tag swapped for the sibling's, or NULL. */
+static char *swapped_word(const base_family *fam, const char *word, const char *better)
+{
+    const char *tag = strchr(better, ':');
+    if (tag == NULL || strchr(word, '@'))
+        return NULL;
+    if (fam->how == KD_OTHER_REPO) /* another repository: only a plain word */
+        return strncmp(word, fam->repo, strlen(fam->repo)) == 0 &&
+                       (word[strlen(fam->repo)] == '\0' || word[strlen(fam->repo)] == ':')
+                   ? kd_xstrdup(better)
+                   : NULL;
+    const char *slash = strrchr(word, '/'), *colon = strchr(slash ? slash : word, ':');
+    size_t keep = colon ? (size_t)(colon - word) : strlen(word);
+    return kd_asprintf("%.*s%s", (int)keep, word, tag);
+}
+
+static void add_fix(kd_lint_ctx *ctx, kd_finding *f, size_t st, const base_family *fam,
+                    const char *better)
+{
+    const df_word *w = ctx->stages->v[st].image;
+    if (f == NULL || w == NULL || strchr(w->text, '$') ||
+        w->span.end.off - w->span.start.off != w->len ||
+        memcmp(ctx->file->src + w->span.start.off, w->text, w->len) != 0 ||
+        needs(ctx, st, strchr(better, ':') + 1))
+        return;
+    char *nw = swapped_word(fam, w->text, better);
+    if (nw)
+        kd_fix_edit(f, w->span.start.off, w->span.end.off, nw);
+    free(nw);
+}
+
 static int min_saving(const kd_lint_ctx *ctx, const kd_rule *self)
 {
     const char *v = kd_rule_option(ctx, self, "min-saving-mb");
@@ -80,11 +174,12 @@ static void check_stage(kd_lint_ctx *ctx, const kd_rule *self, size_t st)
     const base_family *fam = ref.official ? family_of(ref.repo) : NULL;
     if (fam && !(ref.tag && small_tag(ref.tag)) && fam->fat_mb - fam->small_mb >= min_saving(ctx, self)) {
         char *better = suggestion(fam, ref.tag);
-        kd_report(ctx, self, ctx->stages->v[st].image->span,
+        kd_finding *f = kd_report(ctx, self, ctx->stages->v[st].image->span,
                   "%s is typically ~%d MB compressed; %s (%s) is typically ~%d MB: about %d MB "
                   "less to pull, store and push for every image built on it",
                   image, fam->fat_mb, better, fam->label, fam->small_mb,
                   fam->fat_mb - fam->small_mb);
+        add_fix(ctx, f, st, fam, better);
         free(better);
     }
     kd_image_free(&ref);
@@ -112,6 +207,7 @@ KD_RULE(KD1100) = {
     .name = "fat-base-image",
     .severity = KD_SEV_INFO,
     .category = KD_CAT_COST,
+    .fix = KD_FIX_UNSAFE,
     .summary = "The image is built on the full variant of a family with a much smaller one",
     .check = check,
 };

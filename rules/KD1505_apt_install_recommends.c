@@ -1,19 +1,22 @@
 /* KD1505 apt-install-recommends (hadolint DL3015): apt-get install without
  * --no-install-recommends also installs every package the requested ones
- * recommend, typically tens of MB more. Not reported: the option, -o
- * APT::Install-Recommends=false (or =0), or an Install-Recommends setting
- * written to the apt config earlier in the stage. The fix is unsafe: a
- * program may need a recommended package. */
+ * recommend, typically tens of MB more. Not reported: the option, its
+ * opposite --install-recommends (a deliberate choice), -o
+ * APT::Install-Recommends=..., or an Install-Recommends setting written to
+ * the apt config earlier in the stage. The fix adds the option after
+ * `install`; it is unsafe: a program may need a recommended package. */
 #include "rules/run_util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* Recommends are off, or asked for on purpose (--install-recommends,
+ * -o APT::Install-Recommends=...). */
 static bool off(const sh_cmd *c)
 {
     const char *o = sh_cmd_opt_value(c, "-o|--option", NULL);
-    return kd_apt_simulates(c) || sh_cmd_has_opt(c, "--no-install-recommends") ||
-           (o && strstr(o, "Install-Recommends") && (strstr(o, "=false") || strstr(o, "=0")));
+    return kd_apt_simulates(c) || sh_cmd_has_opt(c, "--no-install-recommends|--install-recommends") ||
+           (o && strstr(o, "Install-Recommends"));
 }
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)

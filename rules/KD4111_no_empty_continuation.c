@@ -24,6 +24,7 @@ KD_RULE(KD4111) = {
     .name = "no-empty-continuation",
     .severity = KD_SEV_WARNING,
     .category = KD_CAT_MAINTAINABILITY,
+    .fix = KD_FIX_SAFE,
     .buildkit = "NoEmptyContinuation",
     .summary = "An empty line inside a continued instruction",
     .check = check,

@@ -2,8 +2,10 @@
  * the check the per-manager rules share. Sizes are typical figures for a
  * usual install, said as such in the messages. */
 #include "rules/pkg_cache.h"
+#include "rules/fix_util.h"
 #include "util/mem.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,14 +22,15 @@ static bool apt_cleans(const sh_cmd *c)
     return kd_cmd_sub(c, "apt-get|apt", "dist-clean|distclean");
 }
 
-/* Removing the lists is safe unless a later RUN of the stage installs
- * without an update of its own (it would find no package). */
-static bool apt_fix_ok(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *filler)
+/* Removing the lists is safe unless a later RUN of the stage (before
+ * instruction until) installs before any later update (it would find no
+ * package). */
+static bool apt_fix_ok(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *filler, size_t until)
 {
     (void)filler;
     kd_run l;
-    for (kd_run cur = *r; kd_run_next_in_stage(ctx, &cur, &l); cur = l) {
-        bool updated = false;
+    bool updated = false;
+    for (kd_run cur = *r; kd_run_next_in_stage(ctx, &cur, &l) && l.index < until; cur = l) {
         for (size_t i = 0; i < l.sh->ncmds; i++) {
             const sh_cmd *c = l.sh->cmds[i];
             updated |= apt_fills(ctx, &l, c);
@@ -54,11 +57,10 @@ static bool apk_cleans(const sh_cmd *c)
     return kd_cmd_sub(c, "apk", "cache") && what && kd_in_list(what->text, "clean|purge");
 }
 
-/* --no-cache only helps where apk installs; `apk update` alone has no
- * such fix */
-static bool apk_fix_ok(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *filler)
+/* --no-cache only helps where apk installs; a RUN with `apk update` gets
+ * the index removed instead */
+static bool apk_option_ok(const sh_cmd *filler)
 {
-    (void)ctx, (void)r;
     return kd_in_list(sh_cmd_subcommand(filler), "add|upgrade");
 }
 
@@ -226,6 +228,39 @@ static bool go_cleans(const sh_cmd *c)
     return kd_cmd_sub(c, "go", "clean") && sh_cmd_has_opt(c, "-cache|-modcache");
 }
 
+/* Whether an instruction runs the go tool: a RUN with a go command, a
+ * CMD or ENTRYPOINT starting with go. */
+static bool runs_go(kd_lint_ctx *ctx, const df_instr *in)
+{
+    if (in->kind == DF_RUN) {
+        const sh_script *s = kd_shell(ctx, in);
+        for (size_t i = 0; s && i < s->ncmds; i++)
+            if (sh_cmd_is(s->cmds[i], "go"))
+                return true;
+        return false;
+    }
+    if ((in->kind != DF_CMD && in->kind != DF_ENTRYPOINT) || in->nargs == 0)
+        return false;
+    const char *t = in->args[0].text, *slash = strrchr(t, '/');
+    t = slash && in->json ? slash + 1 : t;
+    return strcmp(t, "go") == 0 || strncmp(t, "go ", 3) == 0;
+}
+
+/* Removing the module cache is safe unless the go tool runs again later
+ * in the image's stages (a later RUN, or the container's command: `go run`
+ * would download every module again). */
+static bool go_fix_ok(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *filler, size_t until)
+{
+    (void)filler;
+    for (size_t i = r->index + 1; i < ctx->file->ninstrs && i < until; i++) {
+        const df_instr *in = &ctx->file->instrs[i];
+        ssize_t st = kd_stage_of(ctx, in);
+        if (st >= 0 && kd_stage_in_image(ctx, (size_t)st) && runs_go(ctx, in))
+            return false;
+    }
+    return true;
+}
+
 /* a build that does something: a goal or task, not just -v or --help */
 static bool build_tool_runs(const sh_cmd *c, const char *names)
 {
@@ -284,10 +319,11 @@ const kd_cache kd_cache_apt = {
     .what = "the apt package lists",
     .paths = {"/var/lib/apt/lists"},
     .size = "typically 20-50 MB",
-    .advice = "add `&& rm -rf /var/lib/apt/lists/*` at the end of this RUN",
+    .advice = "add `&& rm -rf /var/lib/apt/lists/*` after the last apt-get command of this RUN",
     .fills = apt_fills,
     .cleans = apt_cleans,
     .append = "rm -rf /var/lib/apt/lists/*",
+    .uses = "apt-get|apt|aptitude|apt-cache|apt-file|add-apt-repository",
     .fix_ok = apt_fix_ok,
 };
 
@@ -299,7 +335,8 @@ const kd_cache kd_cache_apk = {
     .fills = apk_fills,
     .cleans = apk_cleans,
     .option = "--no-cache",
-    .fix_ok = apk_fix_ok,
+    .option_ok = apk_option_ok,
+    .append = "rm -rf /var/cache/apk/*",
 };
 
 const kd_cache kd_cache_yum = {
@@ -320,6 +357,7 @@ const kd_cache kd_cache_dnf = {
     .fills = dnf_fills,
     .cleans = dnf_cleans,
     .append = "%s clean all",
+    .uses = DNF_NAMES,
 };
 
 const kd_cache kd_cache_zypper = {
@@ -352,6 +390,7 @@ const kd_cache kd_cache_npm = {
     .fills = npm_fills,
     .cleans = npm_cleans,
     .append = "npm cache clean --force",
+    .uses = "npm|npx",
 };
 
 const kd_cache kd_cache_yarn = {
@@ -396,6 +435,7 @@ const kd_cache kd_cache_composer = {
     .fills = composer_fills,
     .cleans = composer_cleans,
     .append = "composer clear-cache",
+    .uses = "composer|composer.phar",
 };
 
 const kd_cache kd_cache_go = {
@@ -408,6 +448,7 @@ const kd_cache kd_cache_go = {
     .fills = go_fills,
     .cleans = go_cleans,
     .append = "go clean -cache -modcache",
+    .fix_ok = go_fix_ok,
 };
 
 const kd_cache kd_cache_maven = {
@@ -437,6 +478,7 @@ const kd_cache kd_cache_conda = {
     .fills = conda_fills,
     .cleans = conda_cleans,
     .append = "%s clean --all --yes",
+    .uses = CONDA_NAMES,
 };
 
 const kd_cache *const kd_caches[] = {
@@ -539,17 +581,78 @@ bool kd_cache_cleaned_later(kd_lint_ctx *ctx, const kd_run *r, const kd_cache *m
     return found;
 }
 
-static void add_fix(kd_lint_ctx *ctx, kd_finding *f, const kd_run *r, const kd_cache *m,
-                    const sh_cmd *c)
+bool kd_cache_path_word(kd_lint_ctx *ctx, const kd_run *r, const kd_cache *m, const sh_cmd *c,
+                        const char *word)
 {
-    if (f == NULL || (m->fix_ok && !m->fix_ok(ctx, r, c)))
+    where w;
+    where_of(ctx, r, m, c, &w);
+    bool hit = false;
+    for (size_t k = 0; k < w.n && !hit; k++)
+        hit = kd_path_covers(word, w.v[k]);
+    where_free(&w);
+    return hit;
+}
+
+bool kd_cache_uses(const kd_cache *m, const sh_cmd *filler, const sh_cmd *c)
+{
+    return m->uses ? sh_cmd_is(c, m->uses) : strcmp(sh_cmd_name(c), sh_cmd_name(filler)) == 0;
+}
+
+bool kd_cache_fix_after_use(kd_lint_ctx *ctx, kd_finding *f, const kd_run *r, const kd_cache *m,
+                            const sh_cmd *c, const char *text)
+{
+    const sh_cmd **v = kd_xcalloc(r->sh->ncmds + 1, sizeof *v);
+    size_t n = 0;
+    v[n++] = c;
+    for (size_t i = c->index + 1; i < r->sh->ncmds; i++)
+        if (kd_cache_uses(m, c, r->sh->cmds[i]))
+            v[n++] = r->sh->cmds[i];
+    bool done = kd_fix_after_cmd(ctx, f, r, kd_cmd_anchor(r, v, n), text);
+    free(v);
+    return done;
+}
+
+/* Adds m->option after the subcommand of every command of r that fills
+ * the cache, when each one takes it; false (nothing attached) otherwise. */
+static bool add_options(kd_lint_ctx *ctx, kd_finding *f, const kd_run *r, const kd_cache *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->sh->ncmds; i++) {
+        const sh_cmd *c = r->sh->cmds[i];
+        if (!m->fills(ctx, r, c))
+            continue;
+        const sh_word *sub = sh_cmd_positional(c, 0);
+        if ((m->option_ok && !m->option_ok(c)) || sub == NULL || !kd_word_editable(ctx, r, sub))
+            return false;
+        n++;
+    }
+    for (size_t i = 0; i < r->sh->ncmds; i++)
+        if (m->fills(ctx, r, r->sh->cmds[i]))
+            kd_fix_after_word(ctx, f, r, sh_cmd_positional(r->sh->cmds[i], 0), m->option);
+    return n > 0;
+}
+
+char *kd_cache_clean_text(const kd_cache *m, const sh_cmd *c)
+{
+    bool rm = strncmp(m->append, "rm ", 3) == 0;
+    char *runner = kd_cmd_runner(c, rm), *cmd = kd_asprintf(m->append, sh_cmd_name(c));
+    char *t = kd_asprintf("%s%s", runner, cmd);
+    free(runner);
+    free(cmd);
+    return t;
+}
+
+void kd_cache_add_fix(kd_lint_ctx *ctx, kd_finding *f, const kd_run *r, const kd_cache *m,
+                      const sh_cmd *c)
+{
+    if (f == NULL || (m->fix_ok && !m->fix_ok(ctx, r, c, SIZE_MAX)))
         return;
-    if (m->option) {
-        kd_fix_after_word(ctx, f, r, sh_cmd_positional(c, 0), m->option);
-    } else if (m->append) {
-        char *cmd = kd_asprintf(m->append, sh_cmd_name(c));
-        kd_fix_append(ctx, f, r, cmd);
-        free(cmd);
+    if (m->option && add_options(ctx, f, r, m))
+        return;
+    if (m->append) {
+        char *t = kd_cache_clean_text(m, c);
+        kd_cache_fix_after_use(ctx, f, r, m, c, t);
+        free(t);
     }
 }
 
@@ -567,6 +670,6 @@ void kd_cache_check(kd_lint_ctx *ctx, const kd_rule *self, const kd_cache *m)
         kd_finding *f = kd_report_cmd(ctx, self, c, "`%s` leaves %s in this layer (%s): %s", head,
                                       m->what, m->size, m->advice);
         free(head);
-        add_fix(ctx, f, &r, m, c);
+        kd_cache_add_fix(ctx, f, &r, m, c);
     }
 }

@@ -22,12 +22,20 @@ struct kd_cache {
     bool (*fills)(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *c);
     /* Whether c empties the cache, besides removing one of the paths. */
     bool (*cleans)(const sh_cmd *c);
-    /* The safe fix: add this option after the subcommand of the filling
-     * command, or append " && CMD" to the RUN (%s is the filling command's
-     * name); NULL when none. fix_ok (may be NULL) vetoes the fix. */
+    /* The safe fix. option: added after the subcommand of every command of
+     * the RUN that fills the cache, when option_ok (if set) accepts each
+     * one; otherwise append: " && CMD" right after the last command of the
+     * RUN that uses the cache (%s is the filling command's name), in the
+     * same subshell, branch or nested script, run by the same user. uses
+     * names the commands that use the cache ('|'-separated; NULL: those
+     * named like the filling command). fix_ok (may be NULL) vetoes the fix,
+     * looking at the later RUNs of the stage up to instruction index until
+     * (SIZE_MAX: all of them). */
     const char *option;
+    bool (*option_ok)(const sh_cmd *filler);
     const char *append;
-    bool (*fix_ok)(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *filler);
+    const char *uses;
+    bool (*fix_ok)(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *filler, size_t until);
 };
 
 /* Every manager, NULL-terminated (for KD1501). */
@@ -43,6 +51,27 @@ const sh_cmd *kd_cache_left(kd_lint_ctx *ctx, const kd_run *r, const kd_cache *m
  * filled, in *later, and the command that does, in *by. */
 bool kd_cache_cleaned_later(kd_lint_ctx *ctx, const kd_run *r, const kd_cache *m, const sh_cmd *c,
                             kd_run *later, const sh_cmd **by);
+
+/* Whether word (a path as written) names where the cache of filler c of r
+ * lives, or a folder above it, or a glob over its content. */
+bool kd_cache_path_word(kd_lint_ctx *ctx, const kd_run *r, const kd_cache *m, const sh_cmd *c,
+                        const char *word);
+/* Whether c uses m's cache (m->uses, or named like filler). */
+bool kd_cache_uses(const kd_cache *m, const sh_cmd *filler, const sh_cmd *c);
+/* Adds " && text" to r right after the last command that uses m's cache
+ * (filled by c), where kd_cmd_anchor() puts it; false (nothing attached)
+ * when there is no such place. */
+bool kd_cache_fix_after_use(kd_lint_ctx *ctx, kd_finding *f, const kd_run *r, const kd_cache *m,
+                            const sh_cmd *c, const char *text);
+
+/* The command that removes m's cache as the fix adds it, for filler c:
+ * m->append with c's name, run as c is (sudo -u x, A=1). Owned. */
+char *kd_cache_clean_text(const kd_cache *m, const sh_cmd *c);
+
+/* The per-manager fix of filler c of r (see the fields option and append)
+ * attached to f, when there is one. */
+void kd_cache_add_fix(kd_lint_ctx *ctx, kd_finding *f, const kd_run *r, const kd_cache *m,
+                      const sh_cmd *c);
 
 /* The check of a per-manager rule: every RUN of a stage in the image that
  * leaves m's cache (and no later RUN removes it: KD1501 says so). */

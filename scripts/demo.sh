@@ -1,6 +1,7 @@
 #!/bin/sh
-# `make demo`: kdoctor's main job on the bundled example: the parse and the
-# linter (the fixer and the build comparison join as they land).
+# `make demo`: kdoctor's main job on the bundled example: the parse, the
+# linter and what `lint --fix` would change (the build comparison joins
+# when it lands).
 set -eu
 kd=${1:-out/kdoctor}
 example=examples/node-app/Dockerfile
@@ -22,6 +23,9 @@ fi
 echo
 echo "== kdoctor lint --statistics --format gnu $example"
 "$kd" lint --statistics --format gnu "$example" || [ $? -eq 1 ]
+echo
+echo "== kdoctor lint --diff $example  (what --fix would change; nothing is written)"
+"$kd" lint --diff "$example" || [ $? -eq 1 ]
 echo
 echo "== kdoctor explain KD1102"
 "$kd" explain KD1102

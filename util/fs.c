@@ -171,6 +171,14 @@ int kd_write_file_atomic(const char *path, const char *tmpdir, const void *data,
 int kd_replace_file(const char *path, const void *data, size_t len, const char *expect,
                     size_t expect_len, kd_error **err)
 {
+    /* a symbolic link stays one: the file it points to is rewritten */
+    char *real = realpath(path, NULL);
+    if (real && strcmp(real, path) != 0) {
+        int rc = kd_replace_file(real, data, len, expect, expect_len, err);
+        free(real);
+        return rc;
+    }
+    free(real);
     struct stat st;
     if (stat(path, &st) < 0)
         return kd_err(err, errno, "cannot write %s", path);

@@ -30,7 +30,8 @@ int kd_write_file_atomic(const char *path, const char *tmpdir, const void *data,
 /* Rewrites an existing file the way an editor should: atomically, keeping
  * its mode (and owner, when allowed). When expect is not NULL, path must
  * still hold exactly expect[0..expect_len) (what the caller read); if it
- * changed in the meantime nothing is written and the error says so. */
+ * changed in the meantime nothing is written and the error says so. A
+ * symbolic link stays a link: the file it points to is rewritten. */
 int kd_replace_file(const char *path, const void *data, size_t len, const char *expect,
                     size_t expect_len, kd_error **err);
 

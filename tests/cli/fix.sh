@@ -46,14 +46,35 @@ else
     not_ok "--fix of standard input prints the fixed file" "status $status" "$(cat "$TMP/out")"
 fi
 
+# bytes_are NAME FILE WANT: FILE's bytes, as od -c shows them without
+# blanks, are WANT
+bytes_are() {
+    if [ "$(od -An -c "$2" | tr -d ' \n')" = "$3" ]; then ok "$1"; else not_ok "$1" "$(od -c "$2")"; fi
+}
+
 # CRLF files stay CRLF
 printf 'FROM alpine:3.19\r\nADD a /a\r\n' >crlf
 run "$KDOCTOR" lint --fix crlf
-if [ "$(od -An -c crlf | tr -d ' \n')" = 'FROMalpine:3.19\r\nCOPYa/a\r\n' ]; then
-    ok "--fix keeps CRLF line ends"
-else
-    not_ok "--fix keeps CRLF line ends" "$(od -c crlf)"
-fi
+bytes_are "--fix keeps CRLF line ends" crlf 'FROMalpine:3.19\r\nCOPYa/a\r\n'
 
 expect_status "--fix and --diff together exit 2" 2 "$KDOCTOR" lint --fix --diff Dockerfile
 expect_status "--fix of a file that does not parse exits 2" 2 sh -c "printf 'ENV X\n' >bad && \"$KDOCTOR\" lint --fix bad"
+
+# a symbolic link stays a link; the file it points to gets the fix
+mkdir -p real && printf 'FROM alpine:3.19\nADD a /a\n' >real/Dockerfile && ln -s real/Dockerfile linked
+run "$KDOCTOR" lint --fix linked
+if [ -L linked ] && grep -q '^COPY a /a$' real/Dockerfile; then ok "--fix writes through a symbolic link"; else
+    not_ok "--fix writes through a symbolic link" "$(ls -l linked real)"
+fi
+
+# a CRLF file keeps CRLF where lines are joined
+printf 'FROM alpine:3.19\r\nRUN apk add --no-cache curl\r\n# kept\r\n\r\nRUN cd /tmp && touch x\r\nRUN echo done\r\n' >crlf2
+run "$KDOCTOR" lint --fix crlf2
+bytes_are "--fix joins CRLF lines with CRLF" crlf2 \
+    'FROMalpine:3.19\r\nRUNapkadd--no-cachecurl&&\\r\n#kept\r\n(cd/tmp&&touchx)&&\\r\nechodone\r\n'
+
+# standard input: the joined file goes to standard output
+expect_status "--fix of standard input with a join" 0 sh -c "printf 'FROM alpine:3.19\nRUN a\nRUN b\n' | \"$KDOCTOR\" lint --fix --failure-threshold none -"
+if [ "$(cat "$TMP/out")" = "$(printf 'FROM alpine:3.19\nRUN a && \\\n    b')" ]; then ok "--fix of standard input prints the joined file"; else
+    not_ok "--fix of standard input prints the joined file" "$(cat "$TMP/out")"
+fi

@@ -66,3 +66,55 @@ TEST(apply_refuses_edits_past_the_end)
     free(c);
     free_findings(v, 1);
 }
+
+/* KD1101 writes "copy" for "add"; KD4102 then fixes the casing: 2 rounds */
+static const char two_rounds[] = "FROM alpine:3.19\nadd a /a\n";
+
+static kd_linter *linter(void)
+{
+    kd_lint_opts o = {.failure_threshold = -1, .no_config = true};
+    kd_linter *l = NULL;
+    kd_error *err = NULL;
+    if (kd_linter_new(&o, &l, &err) < 0)
+        kd_error_free(err);
+    return l;
+}
+
+TEST(fix_source_runs_rounds_until_nothing_changes)
+{
+    kd_linter *l = linter();
+    REQUIRE(l != NULL);
+    kd_fix_result r;
+    kd_error *err = NULL;
+    kd_fix_opts o = {0};
+    REQUIRE(kd_fix_source(l, "Dockerfile", two_rounds, strlen(two_rounds), NULL, &o, &r, &err) ==
+            0);
+    CHECK_STR(r.text, "FROM alpine:3.19\nCOPY a /a\n");
+    CHECK_INT(r.rounds, 2);
+    CHECK(r.converged);
+    CHECK(r.broken == NULL);
+    /* a second fix changes nothing */
+    kd_fix_result again;
+    REQUIRE(kd_fix_source(l, "Dockerfile", r.text, r.len, NULL, &o, &again, &err) == 0);
+    CHECK_STR(again.text, r.text);
+    CHECK_INT(again.rounds, 0);
+    kd_fix_result_free(&again);
+    kd_fix_result_free(&r);
+    kd_linter_free(l);
+}
+
+TEST(fix_source_stops_at_the_round_bound)
+{
+    kd_linter *l = linter();
+    REQUIRE(l != NULL);
+    kd_fix_result r;
+    kd_error *err = NULL;
+    kd_fix_opts o = {.max_rounds = 1};
+    REQUIRE(kd_fix_source(l, "Dockerfile", two_rounds, strlen(two_rounds), NULL, &o, &r, &err) ==
+            0);
+    CHECK_STR(r.text, "FROM alpine:3.19\ncopy a /a\n");
+    CHECK_INT(r.rounds, 1);
+    CHECK(!r.converged);
+    kd_fix_result_free(&r);
+    kd_linter_free(l);
+}
