@@ -31,7 +31,8 @@ int kd_user_resolve(int rootfd, const char *spec, kd_ids *out, kd_error **err);
 
 /* Resolves a COPY/ADD --chown string as BuildKit does: "user", "user:group",
  * numbers as is; names through ROOT's passwd/group (an unknown name is an
- * error); without a group the gid is the uid's number. */
+ * error); without a group, a user name brings its passwd gid and a uid
+ * number is used as the gid too. */
 int kd_chown_resolve(int rootfd, const char *spec, uid_t *uid, gid_t *gid, kd_error **err);
 
 void kd_ids_free(kd_ids *ids);
