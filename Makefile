@@ -2,7 +2,7 @@
 # machine (as root): `make demo` and `make test`. Both install what is
 # missing first (`make deps`), then build.
 
-PKGS    := libpcre2-8 libarchive libcurl libcjson ncursesw yaml-0.1 libcrypto
+PKGS    := libpcre2-8 libarchive libcurl libcjson ncursesw yaml-0.1 libcrypto libisal libdeflate
 OUT     ?= out
 OPT     ?= -O2
 SAN     ?=
@@ -38,6 +38,8 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(OUT)/obj/%.o)
 
 KDOCTOR    := $(OUT)/kdoctor
 UNIT_TESTS := $(OUT)/unit-tests
+# test and bench driver for build/layer.h (tests/layers, bench/layers.sh)
+LAYER_TOOL := $(OUT)/layer-tool
 
 .PHONY: all deps build demo test test-run asan fuzz fuzz-build bench format format-check \
         clean install FORCE
@@ -47,7 +49,7 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-build: $(KDOCTOR) $(UNIT_TESTS)
+build: $(KDOCTOR) $(UNIT_TESTS) $(LAYER_TOOL)
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -71,6 +73,10 @@ $(UNIT_TESTS): $(UNIT_OBJS) $(OUT)/libkdoctor.a
 	$(say) LINK $@
 	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $(UNIT_OBJS) $(OUT)/libkdoctor.a $(KD_LIBS)
 
+$(LAYER_TOOL): $(OUT)/obj/tests/layers/layer_tool.o $(OUT)/libkdoctor.a
+	$(say) LINK $@
+	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $< $(OUT)/libkdoctor.a $(KD_LIBS)
+
 demo: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/demo.sh $(KDOCTOR)
@@ -80,7 +86,8 @@ test: deps
 	@$(MAKE) --no-print-directory test-run
 
 test-run:
-	@KDOCTOR=$(abspath $(KDOCTOR)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) tests/run.sh
+	@KDOCTOR=$(abspath $(KDOCTOR)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) \
+	    LAYER_TOOL=$(abspath $(LAYER_TOOL)) tests/run.sh
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
@@ -126,4 +133,4 @@ clean:
 
 FORCE:
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(OUT)/obj/tests/layers/layer_tool.d

@@ -6,9 +6,11 @@ set -eu
 
 # build: compiler, pkg-config and the libraries kdoctor links
 PKGS="gcc make pkg-config libc6-dev libpcre2-dev libarchive-dev libcurl4-openssl-dev
-      libcjson-dev libncurses-dev libyaml-dev libssl-dev"
-# tests: the fuzzers (clang, libFuzzer) and the shell tools the tests use
-PKGS="$PKGS clang libclang-rt-14-dev diffutils"
+      libcjson-dev libncurses-dev libyaml-dev libssl-dev libisal-dev libdeflate-dev"
+# tests: the fuzzers (clang, libFuzzer) and the shell tools the tests use;
+# busybox-static runs inside the sandbox tests
+PKGS="$PKGS clang libclang-rt-14-dev diffutils tar gzip libarchive-tools attr skopeo umoci
+      busybox-static"
 
 missing=""
 for p in $PKGS; do
