@@ -60,6 +60,8 @@ void kd_map_set(kd_map *m, const char *key, const char *value);
 /* Borrowed value, or NULL. */
 const char *kd_map_get(const kd_map *m, const char *key);
 bool kd_map_del(kd_map *m, const char *key);
+/* Adds every entry of src to dst (dst may already hold entries). */
+void kd_map_copy(kd_map *dst, const kd_map *src);
 void kd_map_free(kd_map *m);
 
 /* A list of strings that may be absent (JSON null) as well as empty ([]):

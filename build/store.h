@@ -23,7 +23,10 @@
  * Owner: build-fetch. Ownership: kd_store_open() returns a handle the caller
  * closes with kd_store_close(); paths returned as char * are the caller's to
  * free. A kd_store handle may be used from several threads: everything it
- * holds after open is read-only, and each call works on its own files. */
+ * holds after open is read-only, and each call works on its own files.
+ * A forked child shares the handle's flocks (they belong to the open file):
+ * it must not close the handle (that removes the parent's session); the
+ * descriptors are O_CLOEXEC, so an exec drops them. */
 #ifndef KD_BUILD_STORE_H
 #define KD_BUILD_STORE_H
 

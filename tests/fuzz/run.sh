@@ -15,6 +15,8 @@ for bin in "$@"; do
     work=$(mktemp -d)
     # seeds: our kept corpus, our test Dockerfiles and the shared ones
     seeds="$corpus"
+    # checked-in seed inputs for this target, when there are any
+    [ -d "$top/tests/fuzz/seeds/$name" ] && seeds="$seeds $top/tests/fuzz/seeds/$name"
     if [ "$name" = parse ]; then
         cp "$top"/tests/parser/cases/*.Dockerfile "$work"/ 2>/dev/null
         [ -d "$shared/real" ] && cp "$shared"/real/*Dockerfile* "$work"/ 2>/dev/null
