@@ -296,3 +296,131 @@ TEST(chmod_parse_and_apply)
     CHECK(kd_chmod_parse("99", &c, &err) < 0);
     kd_error_free(err);
 }
+
+/* ---- buildah as an oracle ---- */
+
+typedef struct oracle_step {
+    const char *line; /* the Dockerfile line buildah runs */
+    const char *srcs[3];
+    const char *dest, *workdir, *chown, *chmod;
+    bool add;
+} oracle_step;
+
+static const oracle_step oracle[] = {
+    {"COPY etc/ /etc/", {"etc/"}, .dest = "/etc/"},
+    {"COPY dir /c1/", {"dir"}, .dest = "/c1/"},
+    {"COPY a.txt /c2", {"a.txt"}, .dest = "/c2"},
+    {"COPY a.txt /c3/", {"a.txt"}, .dest = "/c3/"},
+    {"COPY *.txt /c4/", {"*.txt"}, .dest = "/c4/"},
+    {"COPY --chown=bob:staff a.txt /c5/new/", {"a.txt"}, .dest = "/c5/new/", .chown = "bob:staff"},
+    {"COPY --chown=bob a.txt /c6", {"a.txt"}, .dest = "/c6", .chown = "bob"},
+    {"COPY --chown=7:8 dir /c7/", {"dir"}, .dest = "/c7/", .chown = "7:8"},
+    {"COPY --chmod=0755 a.txt /c8", {"a.txt"}, .dest = "/c8", .chmod = "0755"},
+    {"COPY toplink /c9/", {"toplink"}, .dest = "/c9/"},
+    {"COPY a.txt b.txt /c10/", {"a.txt", "b.txt"}, .dest = "/c10/"},
+    {"COPY [ab].txt /c11/", {"[ab].txt"}, .dest = "/c11/"},
+    {"COPY . /c12/", {"."}, .dest = "/c12/"},
+    {"ADD arch.tar.gz /c13/", {"arch.tar.gz"}, .dest = "/c13/", .add = true},
+    {"ADD notar.gz /c14/", {"notar.gz"}, .dest = "/c14/", .add = true},
+    {"COPY dir/sub/ /c15", {"dir/sub/"}, .dest = "/c15"},
+    {"COPY dir/link /c16/", {"dir/link"}, .dest = "/c16/"},
+    {"WORKDIR /w", {NULL}, .dest = NULL},
+    {"COPY a.txt rel/", {"a.txt"}, .dest = "rel/", .workdir = "/w"},
+    {"COPY b.txt .", {"b.txt"}, .dest = ".", .workdir = "/w"},
+};
+
+static const char listing[] =
+    "find . -mindepth 1 \\( -type d -printf '%%p %%M %%U:%%G\\n' \\) -o \\( -type l -printf "
+    "'%%p %%M %%U:%%G -> %%l\\n' \\) -o -printf '%%p %%M %%U:%%G %%s %%TY-%%Tm-%%Td\\n' | sort";
+
+static bool run_buildah(void)
+{
+    char cmd[2048], fmt[1024];
+    FILE *f;
+    snprintf(cmd, sizeof cmd, "%s/ctx/Dockerfile", top);
+    if ((f = fopen(cmd, "w")) == NULL)
+        return false;
+    fputs("FROM scratch\n", f);
+    for (size_t i = 0; i < sizeof oracle / sizeof oracle[0]; i++)
+        fprintf(f, "%s\n", oracle[i].line);
+    fclose(f);
+    snprintf(fmt, sizeof fmt, "cd %%s && printf '*.md\\n' > ctx/.dockerignore && "
+             "timeout 300 buildah --root %%s/bh-storage --runroot %%s/bh-run --storage-driver vfs "
+             "bud --output type=local,dest=%%s/bh -f ctx/Dockerfile ctx >bh.log 2>&1 && "
+             "cd bh && %s > ../bh.list", listing);
+    snprintf(cmd, sizeof cmd, fmt, top, top, top, top);
+    return system(cmd) == 0;
+}
+
+static void run_ours(void)
+{
+    char ctx[128], dst[128];
+    snprintf(ctx, sizeof ctx, "%s/ctx", top);
+    snprintf(dst, sizeof dst, "%s/kd", top);
+    mkdir(dst, 0755);
+    kd_ignore *ign = NULL;
+    if (kd_ignore_load(ctx, &ign, NULL) < 0)
+        return;
+    for (size_t i = 0; i < sizeof oracle / sizeof oracle[0]; i++) {
+        const oracle_step *s = &oracle[i];
+        if (s->dest == NULL) { /* WORKDIR */
+            mkdir(strcat(strcpy((char[256]){0}, dst), "/w"), 0755);
+            continue;
+        }
+        size_t n = s->srcs[1] ? 2 : 1;
+        kd_copy_opts o = {.src_root = ctx, .src_is_context = true, .ignore = ign, .srcs = s->srcs,
+                          .nsrcs = n, .dest = s->dest, .workdir = s->workdir, .dst_root = dst,
+                          .chown = s->chown, .chmod = s->chmod, .add = s->add};
+        kd_error *err = NULL;
+        if (kd_copy(&o, NULL, &err) < 0)
+            kt_fail(__FILE__, __LINE__, "%s: %s", s->line, err->msg);
+        kd_error_free(err);
+    }
+    kd_ignore_free(ign);
+    char fmt[1024], cmd[1200];
+    snprintf(fmt, sizeof fmt, "cd %%s/kd && %s > ../kd.list", listing);
+    snprintf(cmd, sizeof cmd, fmt, top);
+    CHECK(system(cmd) == 0);
+}
+
+/* The same COPY/ADD lines through buildah (Debian's, as root with the vfs
+ * driver) and through kd_copy: the trees must be equal (paths, modes,
+ * owners, sizes, mtimes of files, link targets). */
+TEST(copy_matches_buildah)
+{
+    if (getuid() != 0 || system("command -v buildah >/dev/null 2>&1") != 0) {
+        printf("# skip: needs root and buildah\n");
+        return;
+    }
+    REQUIRE(make_context());
+    sh("cd %s/ctx && mkdir etc && printf 'root:x:0:0::/root:/bin/sh\\nbob:x:1000:1001::/h:/bin/sh\\n'"
+       " > etc/passwd && printf 'root:x:0:\\nstaff:x:50:bob\\n' > etc/group && rm evil.tar",
+       top);
+    if (!run_buildah()) {
+        char log[200];
+        snprintf(log, sizeof log, "%s/bh.log", top);
+        FILE *f = fopen(log, "r");
+        char buf[2048] = "";
+        if (f) {
+            buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
+            fclose(f);
+        }
+        kt_fail(__FILE__, __LINE__, "buildah failed: %s", buf);
+        sh("rm -rf %s", top);
+        return;
+    }
+    run_ours();
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cd %s && diff bh.list kd.list > diff.out", top);
+    if (system(cmd) != 0) {
+        snprintf(cmd, sizeof cmd, "%s/diff.out", top);
+        FILE *f = fopen(cmd, "r");
+        char buf[4096] = "";
+        if (f) {
+            buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
+            fclose(f);
+        }
+        kt_fail(__FILE__, __LINE__, "buildah (<) and kdoctor (>) differ:\n%s", buf);
+    }
+    sh("rm -rf %s", top);
+}
