@@ -38,7 +38,7 @@ struct kd_ignore {
 
 /* ---- Go's path.Clean on '/'-separated paths ---- */
 
-static char *go_clean(const char *p)
+char *kd_path_clean(const char *p)
 {
     if (*p == '\0')
         return kd_xstrdup(".");
@@ -317,7 +317,7 @@ static int compile_one(kd_ignore *m, const char *raw, kd_error **err)
     if (b == e)
         return 0;
     kd_buf_add(&trimmed, b, (size_t)(e - b));
-    char *p = go_clean(kd_buf_str(&trimmed));
+    char *p = kd_path_clean(kd_buf_str(&trimmed));
     kd_buf_free(&trimmed);
     pattern pat = {0};
     char *body = p;
@@ -397,7 +397,7 @@ static char *read_line(const char *line, size_t n)
             line++, n--;
     }
     char *raw = kd_xstrndup(line, n);
-    char *p = n ? go_clean(raw) : kd_xstrdup("");
+    char *p = n ? kd_path_clean(raw) : kd_xstrdup("");
     free(raw);
     char *out = kd_asprintf("%s%s", invert ? "!" : "", (p[0] == '/' && p[1]) ? p + 1 : p);
     free(p);

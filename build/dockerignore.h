@@ -56,6 +56,9 @@ void kd_ignore_keep_build_files(kd_ignore *m, const char *dockerfile);
 /* Go's filepath.Match(pattern, name) on '/'-separated strings: 0 no match,
  * 1 match, -1 malformed pattern (ErrBadPattern). */
 int kd_path_match(const char *pattern, const char *name);
+/* Go's path.Clean of a '/'-separated path (owned result; "" gives "."). */
+char *kd_path_clean(const char *p);
+
 /* True when a pattern has a Match meta character (* ? [ \). */
 bool kd_path_has_meta(const char *pattern);
 

@@ -8,9 +8,9 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev libpcre2-dev libarchive-dev libcurl4-openssl-dev
       libcjson-dev libncurses-dev libyaml-dev libssl-dev libisal-dev libdeflate-dev"
 # tests: the fuzzers (clang, libFuzzer) and the shell tools the tests use;
-# busybox-static runs inside the sandbox tests
+# busybox-static runs inside the sandbox tests, buildah is the COPY oracle
 PKGS="$PKGS clang libclang-rt-14-dev diffutils tar gzip libarchive-tools attr skopeo umoci
-      busybox-static"
+      busybox-static buildah"
 
 missing=""
 for p in $PKGS; do
