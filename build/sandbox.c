@@ -525,3 +525,13 @@ int kd_sandbox_call(const kd_overlay *ov, kd_sandbox_fn fn, void *arg, kd_error 
     free(r.err);
     return rc;
 }
+
+int kd_sandbox_mount_lowers(const kd_overlay *ov, const char *target, kd_error **err)
+{
+    if (ov->upper != NULL || ov->nlowers < 2)
+        return kd_err(err, 0, "a read-only overlay needs two lower dirs and no upper dir");
+    char msg[512];
+    if (sbx_mount_overlay(ov, NULL, target, false, msg, sizeof msg) < 0)
+        return kd_err(err, 0, "%s", msg);
+    return 0;
+}

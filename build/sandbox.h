@@ -125,4 +125,10 @@ const kd_sandbox_caps *kd_sandbox_detect(void);
 typedef int (*kd_sandbox_fn)(const char *root, void *arg, kd_error **err);
 int kd_sandbox_call(const kd_overlay *ov, kd_sandbox_fn fn, void *arg, kd_error **err);
 
+/* For a kd_sandbox_fn, which runs in a private mount namespace: mounts a
+ * read-only overlay of ov's lower dirs (ov->upper NULL; at least two lower
+ * dirs, as overlayfs wants without an upper dir) on target, an existing
+ * dir. The mount vanishes with the child. Used by COPY --from a stage. */
+int kd_sandbox_mount_lowers(const kd_overlay *ov, const char *target, kd_error **err);
+
 #endif
