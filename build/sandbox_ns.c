@@ -291,11 +291,41 @@ static int setup_etc(int rootfd, const sbx_paths *p, int rep)
     return 0;
 }
 
+/* /dev is our own fresh tmpfs, mounted after the stub's mount points were
+ * made: a bind below it (BuildKit's /dev/pipes for a RUN heredoc script)
+ * gets its mount point created in that tmpfs, never in the layers. */
+static int dev_mount_point(int rootfd, const kd_bind *b)
+{
+    if (strncmp(b->target, "/dev/", 5) != 0 || strstr(b->target, "/.."))
+        return 0;
+    struct stat st;
+    if (stat(b->source, &st) < 0)
+        return -1;
+    char *rel = kd_xstrdup(b->target + 1);
+    int rc = 0;
+    for (char *p = rel + 4; rc == 0 && *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdirat(rootfd, rel, 0755) < 0 && errno != EEXIST)
+            rc = -1;
+        *p = '/';
+    }
+    if (rc == 0 && S_ISDIR(st.st_mode))
+        rc = mkdirat(rootfd, rel, 0755) < 0 && errno != EEXIST ? -1 : 0;
+    else if (rc == 0) {
+        int fd = openat(rootfd, rel, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        rc = fd < 0 ? -1 : close(fd);
+    }
+    free(rel);
+    return rc;
+}
+
 static int setup_binds(int rootfd, const kd_sandbox_spec *s, int rep)
 {
     for (size_t i = 0; i < s->nbinds; i++) {
         const kd_bind *b = &s->binds[i];
-        if (bind_in(rootfd, b->target, b->source, b->readonly) < 0) {
+        if (dev_mount_point(rootfd, b) < 0 || bind_in(rootfd, b->target, b->source, b->readonly) < 0) {
             sbx_report_err(rep, errno, "cannot bind %s on %s", b->source, b->target);
             return -1;
         }
