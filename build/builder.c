@@ -213,12 +213,31 @@ static void setup_timings(kd_builder *b)
     t->started = bld_rfc3339((int64_t)time(NULL));
 }
 
+/* SOURCE_DATE_EPOCH from the caller (the environment), else from a
+ * --build-arg, as BuildKit takes it. */
+static int setup_epoch(kd_builder *b, kd_error **err)
+{
+    b->epoch = b->o->source_date_epoch;
+    const char *v = df_vars_get(&b->build_args, "SOURCE_DATE_EPOCH", 17);
+    if (b->epoch < 0 && v && *v) {
+        char *end;
+        long long n = strtoll(v, &end, 10);
+        if (*end || n < 0) {
+            kd_err(err, 0, "SOURCE_DATE_EPOCH must be a number of seconds, not \"%s\"", v);
+            (*err)->status = 2;
+            return -1;
+        }
+        b->epoch = n;
+    }
+    b->now = (int64_t)time(NULL);
+    if (b->epoch >= 0 && b->epoch < b->now)
+        b->now = b->epoch;
+    return 0;
+}
+
 static int setup(kd_builder *b, kd_error **err)
 {
-    b->now = (int64_t)time(NULL);
-    if (b->o->source_date_epoch >= 0 && b->o->source_date_epoch < b->now)
-        b->now = b->o->source_date_epoch;
-    if (parse_build_args(b, err) < 0 || setup_platform(b, err) < 0 ||
+    if (parse_build_args(b, err) < 0 || setup_epoch(b, err) < 0 || setup_platform(b, err) < 0 ||
         setup_dockerfile(b, err) < 0)
         return -1;
     setup_timings(b);

@@ -86,6 +86,7 @@ struct kd_builder {
     kd_build_result *res;
     kd_timings *t;
     double t0;           /* kd_now_ms() at the start */
+    int64_t epoch;       /* SOURCE_DATE_EPOCH, or -1 */
     int64_t now;         /* wall-clock seconds of the build, clamped by SOURCE_DATE_EPOCH */
     char *context;       /* realpath of the context */
     char *dockerfile;    /* path as shown in messages */

@@ -190,7 +190,7 @@ int bld_commit(bld_step *st, bld_upper *u, kd_error **err)
     char diff_id[KD_DIGEST_STR_LEN + 1];
     kd_layer_stats stats;
     memset(&stats, 0, sizeof stats);
-    int rc = bld_store_layer(b->store, u->upper, b->o->source_date_epoch, b->o->cancel, &desc,
+    int rc = bld_store_layer(b->store, u->upper, b->epoch, b->o->cancel, &desc,
                              diff_id, &stats, st->t, err);
     /* the upper dir is in the store now (or, after a failure, still in our
      * tmp session): removing a path that is gone is harmless */

@@ -217,7 +217,9 @@ static int do_stopsignal(bld_step *st, kd_error **err)
 
 /* ---- EXPOSE and VOLUME ---- */
 
-static int add_port_range(kd_map *ports, const char *spec, kd_error **err)
+/* BuildKit's parsePortSpec: [[ip:]hostport:]port[-end][/proto], proto
+ * tcp (default), udp or sctp; a range gives one entry per port. */
+static int add_port_range(kd_map *ports, kd_strv *added, const char *spec, kd_error **err)
 {
     char *s = kd_xstrdup(spec);
     char *proto = strchr(s, '/');
@@ -225,21 +227,24 @@ static int add_port_range(kd_map *ports, const char *spec, kd_error **err)
         *proto++ = '\0';
     for (char *p = proto; p && *p; p++)
         *p = (char)tolower((unsigned char)*p);
-    if (proto && *proto == '\0')
-        proto = NULL;
-    char *colon = strrchr(s, ':'); /* ip:host:container: the container port counts */
+    int rc = 0;
+    if (proto && *proto && strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0 &&
+        strcmp(proto, "sctp") != 0)
+        rc = kd_err(err, 0, "invalid proto: %s", proto);
+    char *colon = strrchr(s, ':');
     char *port = colon ? colon + 1 : s;
     char *end;
     long lo = strtol(port, &end, 10), hi = lo;
-    if (*end == '-')
+    if (rc == 0 && *end == '-' && end > port)
         hi = strtol(end + 1, &end, 10);
-    int rc = 0;
-    if (port == end || *end || lo < 1 || hi > 65535 || hi < lo)
-        rc = kd_err(err, 0, "invalid containerPort: %s", spec);
+    if (rc == 0 && (*port == '\0' || !isdigit((unsigned char)*port) || *end || lo < 0 ||
+                    hi > 65535 || hi < lo))
+        rc = kd_err(err, 0, "invalid containerPort: %s", port);
     for (long p = lo; rc == 0 && p <= hi; p++) {
         char key[32];
-        snprintf(key, sizeof key, "%ld/%s", p, proto ? proto : "tcp");
+        snprintf(key, sizeof key, "%ld/%s", p, proto && *proto ? proto : "tcp");
         kd_map_set(ports, key, "");
+        kd_strv_push(added, key);
     }
     free(s);
     return rc;
@@ -248,19 +253,26 @@ static int add_port_range(kd_map *ports, const char *spec, kd_error **err)
 static int do_expose(bld_step *st, kd_error **err)
 {
     kd_map *ports = &cfg(st)->exposed_ports;
+    kd_strv added = {0};
     for (size_t i = 0; i < st->in->nargs; i++) {
-        char *w = word(st, &st->in->args[i], err);
-        if (w == NULL || add_port_range(ports, w, err) < 0) {
-            free(w);
+        df_expansion e;
+        if (df_scope_expand(&st->s->scope, st->in, &st->in->args[i], &e, err) < 0) {
+            kd_strv_free(&added);
             return -1;
         }
-        free(w);
+        int rc = 0;
+        for (size_t k = 0; rc == 0 && k < e.nwords; k++)
+            rc = add_port_range(ports, &added, e.words[k], err);
+        df_expansion_free(&e);
+        if (rc < 0) {
+            kd_strv_free(&added);
+            return -1;
+        }
     }
-    kd_buf h = KD_BUF_INIT; /* Go prints the map with sorted keys: map[80/tcp:{}] */
-    kd_buf_adds(&h, "EXPOSE map[");
-    for (size_t i = 0; i < ports->n; i++)
-        kd_buf_addf(&h, "%s%s:{}", i ? " " : "", ports->items[i].key);
-    kd_buf_addc(&h, ']');
+    kd_buf h = KD_BUF_INIT;
+    kd_buf_adds(&h, "EXPOSE ");
+    add_go_list(&h, &added, false);
+    kd_strv_free(&added);
     history_buf(st, &h);
     return 0;
 }
