@@ -40,6 +40,8 @@ KDOCTOR    := $(OUT)/kdoctor
 UNIT_TESTS := $(OUT)/unit-tests
 # test and bench driver for build/layer.h (tests/layers, bench/layers.sh)
 LAYER_TOOL := $(OUT)/layer-tool
+# test driver for the registry client, store and outputs (tests/registry)
+FETCH_TOOL := $(OUT)/fetch-tool
 
 .PHONY: all deps build demo test test-run asan fuzz fuzz-build bench format format-check \
         clean install FORCE
@@ -49,7 +51,7 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-build: $(KDOCTOR) $(UNIT_TESTS) $(LAYER_TOOL)
+build: $(KDOCTOR) $(UNIT_TESTS) $(LAYER_TOOL) $(FETCH_TOOL)
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -77,6 +79,10 @@ $(LAYER_TOOL): $(OUT)/obj/tests/layers/layer_tool.o $(OUT)/libkdoctor.a
 	$(say) LINK $@
 	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $< $(OUT)/libkdoctor.a $(KD_LIBS)
 
+$(FETCH_TOOL): $(OUT)/obj/tests/registry/fetch_tool.o $(OUT)/libkdoctor.a
+	$(say) LINK $@
+	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $< $(OUT)/libkdoctor.a $(KD_LIBS)
+
 demo: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/demo.sh $(KDOCTOR)
@@ -87,7 +93,7 @@ test: deps
 
 test-run:
 	@KDOCTOR=$(abspath $(KDOCTOR)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) \
-	    LAYER_TOOL=$(abspath $(LAYER_TOOL)) tests/run.sh
+	    LAYER_TOOL=$(abspath $(LAYER_TOOL)) FETCH_TOOL=$(abspath $(FETCH_TOOL)) tests/run.sh
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
@@ -133,4 +139,5 @@ clean:
 
 FORCE:
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(OUT)/obj/tests/layers/layer_tool.d
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(OUT)/obj/tests/layers/layer_tool.d \
+    $(OUT)/obj/tests/registry/fetch_tool.d

@@ -8,6 +8,7 @@
  * downloads: layer_begin may return a second sink that sees the same bytes
  * as the store (in order, from a download thread), and layer_end then tells
  * it whether the blob verified, so it can commit or discard its result.
+ * Layers already in the store are not downloaded: read them from there.
  *
  * Owner: build-fetch. Ownership: kd_pulled owns its members; free it with
  * kd_pulled_free(). */
@@ -26,10 +27,12 @@
 typedef struct kd_pull_opts {
     const kd_platform *platform; /* NULL: kd_platform_host() */
     bool no_layers;              /* manifest and config only */
-    /* Called (from a download thread) before layer i is downloaded, with its
-     * descriptor and diff_id (from the config). Setting *sink (and
-     * *sink_ctx) makes it a second receiver of the bytes; leaving *sink
-     * NULL is fine. A -1 return fails the pull. May be NULL. */
+    /* Called from the calling thread, before the downloads start, for each
+     * layer i that will be downloaded (not those already in the store),
+     * with its descriptor and diff_id (from the config). Setting *sink (and
+     * *sink_ctx) makes it a second receiver of the bytes, called from a
+     * download thread; leaving *sink NULL is fine. A -1 return fails the
+     * pull. May be NULL. */
     int (*layer_begin)(void *ctx, size_t i, const kd_descriptor *d, const char *diff_id,
                        kd_blob_sink *sink, void **sink_ctx, kd_error **err);
     /* Called after layer i's download, with ok = true only when every byte

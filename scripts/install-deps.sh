@@ -11,6 +11,9 @@ PKGS="gcc make pkg-config libc6-dev libpcre2-dev libarchive-dev libcurl4-openssl
 # busybox-static runs inside the sandbox tests, buildah is the COPY oracle
 PKGS="$PKGS clang libclang-rt-14-dev diffutils tar gzip libarchive-tools attr skopeo umoci
       busybox-static buildah"
+# tests: real registry peers (tests/registry): a registry, clients that check
+# what we pull and push, busybox for base images, htpasswd for basic auth
+PKGS="$PKGS docker-registry podman apache2-utils curl jq"
 
 missing=""
 for p in $PKGS; do
