@@ -2,10 +2,10 @@
  * per entry and for the whole set (the cache keys of issue 6).
  * Owner: build-sandbox (helper C). Declared in build/dockerignore.h. */
 #include "build/dockerignore.h"
+#include "build/fsroot.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -71,38 +71,6 @@ static int add_entry(kd_ctx *c, int dirfd, const char *name, const char *path,
     return 0;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in a directory, sorted; closes nothing. */
-static char **list_dir(int fd, size_t *n, const char *path, kd_error **err)
-{
-    int dup_fd = dup(fd);
-    DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
-    if (d == NULL) {
-        kd_err(err, errno, "cannot list %s", path);
-        if (dup_fd >= 0)
-            close(dup_fd);
-        return NULL;
-    }
-    char **names = NULL;
-    size_t cap = 0;
-    *n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        KD_GROW(names, cap, *n + 1);
-        names[(*n)++] = kd_xstrdup(de->d_name);
-    }
-    closedir(d);
-    if (*n)
-        qsort(names, *n, sizeof *names, cmp_names);
-    return names;
-}
-
 static int walk(kd_ctx *c, int fd, const char *prefix, const kd_ignore *ign, kd_error **err);
 
 static int walk_one(kd_ctx *c, int fd, const char *name, const char *path, const kd_ignore *ign,
@@ -133,15 +101,9 @@ static int walk_one(kd_ctx *c, int fd, const char *name, const char *path, const
 static int walk(kd_ctx *c, int fd, const char *prefix, const kd_ignore *ign, kd_error **err)
 {
     size_t n = 0;
-    kd_error *e = NULL;
-    char **names = list_dir(fd, &n, *prefix ? prefix : ".", &e);
-    if (names == NULL && e) {
-        if (err && !*err)
-            *err = e;
-        else
-            kd_error_free(e);
-        return -1;
-    }
+    char **names = kd_dir_names(fd, &n);
+    if (names == NULL)
+        return kd_err(err, errno, "cannot list %s", *prefix ? prefix : ".");
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         char *path = *prefix ? kd_asprintf("%s/%s", prefix, names[i]) : kd_xstrdup(names[i]);

@@ -64,7 +64,7 @@ static void glob_at(cctx *c, char **comps, size_t n, size_t i, const char *prefi
     }
     int dir = kd_root_open(c->src_root, prefix, O_PATH | O_DIRECTORY, 0, confinement(c));
     size_t k = 0;
-    char **names = dir >= 0 ? copy_names(dir, &k) : NULL;
+    char **names = dir >= 0 ? kd_dir_names(dir, &k) : NULL;
     for (size_t j = 0; j < k; j++) {
         char *p = strcmp(prefix, ".") ? copy_join(prefix, names[j]) : kd_xstrdup(names[j]);
         if (kd_path_match(comps[i], names[j]) == 1 && !ignored(c, p))

@@ -45,7 +45,6 @@ int copy_extract(cctx *c, int fd, const char *dest, kd_error **err);
 
 /* Small shared helpers (copy_tree.c). */
 int copy_clear_slot(int ddir, const char *name, kd_error **err); /* room for a non-dir */
-char **copy_names(int dirfd, size_t *n); /* sorted names of an O_PATH dir, owned */
 int copy_reopen(int fd, int flags);      /* an O_PATH fd reopened, no new lookup */
 char *copy_join(const char *a, const char *b); /* "a/b", or "b" when a is empty */
 

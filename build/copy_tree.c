@@ -7,7 +7,6 @@
 #include "build/fsroot.h"
 #include "util/mem.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -306,42 +305,11 @@ static int copy_child(cctx *c, int dirfd, const char *name, int ddir, const char
     return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in a directory (O_PATH fd), sorted, so copies are ordered. */
-char **copy_names(int dirfd, size_t *n)
-{
-    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd < 0 ? NULL : fdopendir(fd);
-    if (d == NULL) {
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    char **names = NULL;
-    size_t cap = 0;
-    struct dirent *de;
-    *n = 0;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        KD_GROW(names, cap, *n + 1);
-        names[(*n)++] = kd_xstrdup(de->d_name);
-    }
-    closedir(d);
-    if (*n)
-        qsort(names, *n, sizeof *names, cmp_str);
-    return names ? names : kd_xcalloc(1, sizeof *names);
-}
-
 int copy_children(cctx *c, int dirfd, int ddir, const char *rel, const char *ctx_rel,
                   kd_error **err)
 {
     size_t n = 0;
-    char **names = copy_names(dirfd, &n);
+    char **names = kd_dir_names(dirfd, &n);
     if (names == NULL)
         return kd_err(err, errno, "cannot list %s", rel && *rel ? rel : ".");
     int rc = 0;

@@ -1,5 +1,10 @@
 /* Owner: build-sandbox (helper C). See build/fsroot.h. */
 #include "build/fsroot.h"
+#include "util/mem.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,4 +30,36 @@ int kd_root_open(int dirfd, const char *path, int flags, mode_t mode, kd_resolve
         if (fd >= 0 || errno != EAGAIN)
             return (int)fd;
     }
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **kd_dir_names(int dirfd, size_t *n)
+{
+    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (d == NULL) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = e;
+        return NULL;
+    }
+    char **names = NULL;
+    size_t cap = 0;
+    struct dirent *de;
+    *n = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        KD_GROW(names, cap, *n + 1);
+        names[(*n)++] = kd_xstrdup(de->d_name);
+    }
+    closedir(d);
+    if (*n)
+        qsort(names, *n, sizeof *names, cmp_names);
+    return names ? names : kd_xcalloc(1, sizeof *names);
 }

@@ -4,6 +4,7 @@
 #ifndef KD_BUILD_FSROOT_H
 #define KD_BUILD_FSROOT_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /* How a path is resolved against the directory fd. */
@@ -15,5 +16,10 @@ typedef enum kd_resolve {
 /* openat2(dirfd, path, flags, mode, resolve); -1 with errno on failure.
  * A leading '/' in path is relative to dirfd. O_CLOEXEC is added. */
 int kd_root_open(int dirfd, const char *path, int flags, mode_t mode, kd_resolve how);
+
+/* The names in a directory (any fd of it, O_PATH too), "." and ".."
+ * left out, sorted bytewise so walks and copies are reproducible. Owned
+ * array of owned strings (never NULL on success); NULL with errno set. */
+char **kd_dir_names(int dirfd, size_t *n);
 
 #endif

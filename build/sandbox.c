@@ -126,7 +126,7 @@ static char *make_tmp(kd_error **err)
     return t;
 }
 
-static int mkdir_p(const char *path, mode_t mode)
+int sbx_mkdirs(const char *path, mode_t mode, uid_t uid, gid_t gid)
 {
     char *p = kd_xstrdup(path);
     int rc = 0;
@@ -135,7 +135,10 @@ static int mkdir_p(const char *path, mode_t mode)
             continue;
         char c = *s;
         *s = '\0';
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
+        /* explicit mode and owner: the umask must not decide */
+        if (mkdir(p, mode) == 0)
+            rc = chmod(p, mode) < 0 || lchown(p, uid, gid) < 0 ? -1 : 0;
+        else if (errno != EEXIST)
             rc = -1;
         *s = c;
         if (c == '\0')
@@ -161,7 +164,7 @@ static int stub_point(const char *stub, const char *target, bool file, kd_error 
     char *path = kd_asprintf("%s/%s", stub, target + strspn(target, "/"));
     char *slash = strrchr(path, '/');
     *slash = '\0';
-    int rc = mkdir_p(path, 0755);
+    int rc = sbx_mkdirs(path, 0755, (uid_t)-1, (gid_t)-1);
     *slash = '/';
     if (rc == 0)
         rc = file ? touch(path) : (mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0);

@@ -75,7 +75,9 @@ typedef struct kd_sandbox_spec {
     bool readonly_root;
     const kd_bind *binds;
     size_t nbinds;
-    int stdout_fd; /* the step's stdout and stderr; stdin is /dev/null */
+    /* The step's stdout and stderr (-1: /dev/null); stdin is /dev/null.
+     * kd_sandbox_wait blocks: pipes must be drained by another thread. */
+    int stdout_fd;
     int stderr_fd;
     /* Testing aids: use mount(2) with a lowerdir= string even when the
      * kernel has fsconfig "lowerdir+"; a path that must fail to mount. */

@@ -56,6 +56,22 @@ static char **step_env(const kd_sandbox_spec *s, const char *home)
     return env;
 }
 
+void sbx_enter_user(const kd_sandbox_spec *s, int rep, kd_ids *ids)
+{
+    int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    kd_error *e = NULL;
+    if (kd_user_resolve(rootfd, s->user, ids, &e) < 0) {
+        sbx_report_err(rep, 0, "%s", e->msg);
+        _exit(1);
+    }
+    close(rootfd);
+    const char *cwd = s->cwd ? s->cwd : "/";
+    if (sbx_mkdirs(cwd, 0755, ids->uid, ids->gid) < 0) {
+        sbx_report_err(rep, errno, "cannot create the working directory %s", cwd);
+        _exit(1);
+    }
+}
+
 void sbx_exec_step(const kd_sandbox_spec *s, const kd_ids *ids, int rep)
 {
     const char *cwd = s->cwd ? s->cwd : "/";
@@ -140,18 +156,8 @@ static void chroot_step(const kd_sandbox_spec *s, int rep, pid_t parent)
         sbx_report_err(rep, errno, "cannot chroot into %s", s->rootfs);
         _exit(1);
     }
-    int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     kd_ids ids;
-    kd_error *e = NULL;
-    if (kd_user_resolve(rootfd, s->user, &ids, &e) < 0) {
-        sbx_report_err(rep, 0, "%s", e->msg);
-        _exit(1);
-    }
-    const char *cwd = s->cwd ? s->cwd : "/";
-    if (sbx_make_cwd(cwd, ids.uid, ids.gid) < 0) {
-        sbx_report_err(rep, errno, "cannot create the working directory %s", cwd);
-        _exit(1);
-    }
+    sbx_enter_user(s, rep, &ids);
     sbx_exec_step(s, &ids, rep);
 }
 

@@ -38,9 +38,11 @@ int sbx_mount_overlay(const kd_overlay *ov, const char *stub, const char *target
 /* Step process (C) part shared by both modes: ids, fds, env, exec. */
 void sbx_exec_step(const kd_sandbox_spec *s, const kd_ids *ids, int report)
     __attribute__((noreturn));
-/* mkdir -p of the working directory (relative to the current root), new
- * components owned by uid:gid. */
-int sbx_make_cwd(const char *cwd, uid_t uid, gid_t gid);
+/* mkdir -p; new components get mode and uid:gid ((uid_t)-1 keeps). */
+int sbx_mkdirs(const char *path, mode_t mode, uid_t uid, gid_t gid);
+/* In the new root: resolves USER (into *ids) and creates the working
+ * directory, Docker's way; reports and _exits on failure. */
+void sbx_enter_user(const kd_sandbox_spec *s, int rep, kd_ids *ids);
 /* Sets PR_SET_PDEATHSIG(SIGKILL) and checks the parent is still parent. */
 int sbx_die_with_parent(pid_t parent);
 

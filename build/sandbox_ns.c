@@ -379,28 +379,6 @@ static int setup_root(const kd_sandbox_spec *s, const sbx_paths *p, int rep)
     return 0;
 }
 
-/* Docker's cwd: created (with the user's ownership) when missing. */
-int sbx_make_cwd(const char *cwd, uid_t uid, gid_t gid)
-{
-    char *p = kd_xstrdup(cwd);
-    int rc = 0;
-    for (char *s = p + 1; rc == 0; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0755) == 0)
-            rc = lchown(p, uid, gid);
-        else if (errno != EEXIST)
-            rc = -1;
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(p);
-    return rc;
-}
-
 /* Reaps every child until the step's main process is gone, then reports
  * its status. Returning makes this process (PID 1) exit, which kills the
  * rest of the namespace. */
@@ -429,18 +407,8 @@ static void run_init(const kd_sandbox_spec *s, const sbx_paths *p, int rep)
         sbx_report_err(rep, errno, "cannot set the hostname");
         _exit(1);
     }
-    int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     kd_ids ids;
-    kd_error *e = NULL;
-    if (kd_user_resolve(rootfd, s->user, &ids, &e) < 0) {
-        sbx_report_err(rep, 0, "%s", e->msg);
-        _exit(1);
-    }
-    const char *cwd = s->cwd ? s->cwd : "/";
-    if (sbx_make_cwd(cwd, ids.uid, ids.gid) < 0) {
-        sbx_report_err(rep, errno, "cannot create the working directory %s", cwd);
-        _exit(1);
-    }
+    sbx_enter_user(s, rep, &ids);
     if (s->readonly_root && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0) {
         sbx_report_err(rep, errno, "cannot make the root read-only");
         _exit(1);

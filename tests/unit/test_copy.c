@@ -2,9 +2,12 @@
  * a destination root made in a temp dir; each gives the entries the copy
  * added to the root (path, mode, owner, size or link target) or an error. */
 #include "kt.h"
+#include "kt_util.h"
 #include "build/copy.h"
 #include "build/sandbox.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -13,25 +16,13 @@
 
 static char top[64];
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* The context: files, a dir with a symlink, symlinks out, archives. */
 static bool make_context(void)
 {
     snprintf(top, sizeof top, "/tmp/kd-copy-XXXXXX");
     if (mkdtemp(top) == NULL)
         return false;
-    return sh("set -e; cd %s; mkdir -p ctx/dir/sub outside; cd ctx;"
+    return kt_sh("set -e; cd %s; mkdir -p ctx/dir/sub outside; cd ctx;"
               "printf a > a.txt; printf bb > b.txt; printf m > c.md; chmod 644 a.txt;"
               "chmod 600 b.txt; printf x > dir/x; chmod 755 dir/x; printf y > dir/sub/y;"
               "ln -s x dir/link; ln -s dir toplink; ln -s /etc out; ln -s ../outside rel-out;"
@@ -44,7 +35,7 @@ static bool make_context(void)
 /* A fresh destination root with users, a symlinked dir, an escaping link. */
 static void make_dst(void)
 {
-    sh("set -e; cd %s; rm -rf dst; mkdir -p dst/etc dst/real dst/w; cd dst;"
+    kt_sh("set -e; cd %s; rm -rf dst; mkdir -p dst/etc dst/real dst/w; cd dst;"
        "printf 'root:x:0:0::/root:/bin/sh\\nbob:x:1000:1001::/home/bob:/bin/sh\\n' > etc/passwd;"
        "printf 'root:x:0:\\nstaff:x:50:bob\\n' > etc/group; ln -s /real linkdir;"
        "ln -s /../../../../tmp/kd-escape-target esc; cd ..; "
@@ -52,24 +43,16 @@ static void make_dst(void)
        top);
 }
 
-/* What the copy added: entries not in the "before" listing. */
+/* What the copy added: entries not in the "before" listing (owned). */
 static char *added(void)
 {
-    static char buf[8192];
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "cd %s && find dst -mindepth 1 -printf '%%p %%M %%U:%%G\\n' | sort > after0 && "
-             "comm -13 before after0 | while read p m o; do "
-             "if [ -L \"$p\" ]; then echo \"${p#dst} $m $o -> $(readlink \"$p\")\";"
-             "elif [ -f \"$p\" ]; then echo \"${p#dst} $m $o $(cat \"$p\")\";"
-             "else echo \"${p#dst} $m $o\"; fi; done",
-             top);
-    FILE *p = popen(cmd, "r");
-    size_t n = p ? fread(buf, 1, sizeof buf - 1, p) : 0;
-    buf[n] = '\0';
-    if (p)
-        pclose(p);
-    return buf;
+    return kt_sh_output(
+        "cd %s && find dst -mindepth 1 -printf '%%p %%M %%U:%%G\\n' | sort > after0 && "
+        "comm -13 before after0 | while read p m o; do "
+        "if [ -L \"$p\" ]; then echo \"${p#dst} $m $o -> $(readlink \"$p\")\";"
+        "elif [ -f \"$p\" ]; then echo \"${p#dst} $m $o $(cat \"$p\")\";"
+        "else echo \"${p#dst} $m $o\"; fi; done",
+        top);
 }
 
 typedef struct copy_case {
@@ -169,8 +152,11 @@ static void run_case(const copy_case *k, const kd_ignore *ign)
                     err ? err->msg : "success");
     } else if (rc < 0) {
         kt_fail(__FILE__, __LINE__, "%s: %s", k->name, err->msg);
-    } else if (k->want && strcmp(added(), k->want) != 0) {
-        kt_fail(__FILE__, __LINE__, "%s: got\n%sexpected\n%s", k->name, added(), k->want);
+    } else if (k->want) {
+        char *got = added();
+        if (strcmp(got, k->want) != 0)
+            kt_fail(__FILE__, __LINE__, "%s: got\n%sexpected\n%s", k->name, got, k->want);
+        free(got);
     }
     kd_error_free(err);
 }
@@ -188,7 +174,7 @@ TEST(copy_cases)
         run_case(&cases[i], ign);
     kd_ignore_free(ign);
     CHECK(access("/tmp/kd-escape-target", F_OK) != 0);
-    sh("rm -rf %s", top);
+    kt_sh("rm -rf %s", top);
 }
 
 static void one_copy(kd_copy_opts *o, const char *src, const char *dest)
@@ -222,7 +208,7 @@ TEST(copy_keeps_mtime_and_from_ownership)
     CHECK(st.st_mtime == src.st_mtime);
     /* --from: another root; owners kept, absolute symlinks resolved in it */
     o.src_is_context = false;
-    sh("cd %s && ln -s /dir/x ctx/abs-in-root", top);
+    kt_sh("cd %s && ln -s /dir/x ctx/abs-in-root", top);
     one_copy(&o, "b.txt", "/from-b");
     one_copy(&o, "abs-in-root", "/from-abs");
     one_copy(&o, "../../dir/x", "/from-dotdot");
@@ -232,7 +218,45 @@ TEST(copy_keeps_mtime_and_from_ownership)
     CHECK(stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 1);
     snprintf(path, sizeof path, "%s/from-dotdot", dst);
     CHECK(stat(path, &st) == 0 && S_ISREG(st.st_mode));
-    sh("rm -rf %s", top);
+    kt_sh("rm -rf %s", top);
+}
+
+/* ADD <url>: the builder's fetcher writes the file; kd_copy names it after
+ * the URL's last path element and gives it mode 600. */
+static int fake_fetch(void *ctx, const char *url, int dirfd, const char *name, kd_error **err)
+{
+    (void)ctx;
+    if (strstr(url, "fail"))
+        return kd_err(err, 0, "fetch failed");
+    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0 || write(fd, "downloaded", 10) != 10)
+        return kd_err(err, errno, "write");
+    close(fd);
+    return 0;
+}
+
+TEST(copy_add_url_through_hook)
+{
+    if (getuid() != 0)
+        return;
+    REQUIRE(make_context());
+    make_dst();
+    char ctx[128], dst[128];
+    snprintf(ctx, sizeof ctx, "%s/ctx", top);
+    snprintf(dst, sizeof dst, "%s/dst", top);
+    const char *srcs[] = {"https://example.invalid/dl/tool.tar.gz?x=1"};
+    kd_copy_opts o = {.src_root = ctx, .src_is_context = true, .srcs = srcs, .nsrcs = 1,
+                      .dest = "/u/", .dst_root = dst, .add = true, .fetch = fake_fetch};
+    kd_error *err = NULL;
+    CHECK(kd_copy(&o, NULL, &err) == 0);
+    char *got = added();
+    CHECK_STR(got, "/u drwxr-xr-x 0:0\n/u/tool.tar.gz -rw------- 0:0 downloaded\n");
+    free(got);
+    srcs[0] = "https://example.invalid/fail";
+    CHECK(kd_copy(&o, NULL, &err) < 0);
+    CHECK(err && strstr(err->msg, "fetch failed"));
+    kd_error_free(err);
+    kt_sh("rm -rf %s", top);
 }
 
 static int copy_in_overlay(const char *root, void *arg, kd_error **err)
@@ -251,7 +275,7 @@ TEST(copy_into_overlay_upper)
         return;
     REQUIRE(make_context());
     make_dst();
-    REQUIRE(sh("cd %s && mkdir upper work", top) == 0);
+    REQUIRE(kt_sh("cd %s && mkdir upper work", top) == 0);
     char ctx[128], lower[128], upper[128], work[128];
     snprintf(ctx, sizeof ctx, "%s/ctx", top);
     snprintf(lower, sizeof lower, "%s/dst", top);
@@ -265,20 +289,13 @@ TEST(copy_into_overlay_upper)
     kd_error *err = NULL;
     CHECK(kd_sandbox_call(&ov, copy_in_overlay, &o, &err) == 0);
     kd_error_free(err);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "cd %s && find . | sort | tr '\\n' ' '", upper);
-    FILE *p = popen(cmd, "r");
-    char buf[512] = "";
-    if (p) {
-        size_t n = fread(buf, 1, sizeof buf - 1, p);
-        buf[n] = '\0';
-        pclose(p);
-    }
-    CHECK_STR(buf, ". ./real ./real/app ./real/app/link ./real/app/sub ./real/app/sub/y ./real/app/x ");
+    char *list = kt_sh_output("cd %s && find . | sort | tr '\\n' ' '", upper);
+    CHECK_STR(list, ". ./real ./real/app ./real/app/link ./real/app/sub ./real/app/sub/y ./real/app/x ");
+    free(list);
     char path[200];
     snprintf(path, sizeof path, "%s/real/app", lower);
     CHECK(access(path, F_OK) != 0); /* the lower is untouched */
-    sh("rm -rf %s", top);
+    kt_sh("rm -rf %s", top);
 }
 
 TEST(chmod_parse_and_apply)
@@ -393,34 +410,19 @@ TEST(copy_matches_buildah)
         return;
     }
     REQUIRE(make_context());
-    sh("cd %s/ctx && mkdir etc && printf 'root:x:0:0::/root:/bin/sh\\nbob:x:1000:1001::/h:/bin/sh\\n'"
+    kt_sh("cd %s/ctx && mkdir etc && printf 'root:x:0:0::/root:/bin/sh\\nbob:x:1000:1001::/h:/bin/sh\\n'"
        " > etc/passwd && printf 'root:x:0:\\nstaff:x:50:bob\\n' > etc/group && rm evil.tar",
        top);
-    if (!run_buildah()) {
-        char log[200];
-        snprintf(log, sizeof log, "%s/bh.log", top);
-        FILE *f = fopen(log, "r");
-        char buf[2048] = "";
-        if (f) {
-            buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
-            fclose(f);
-        }
-        kt_fail(__FILE__, __LINE__, "buildah failed: %s", buf);
-        sh("rm -rf %s", top);
-        return;
+    if (run_buildah()) {
+        run_ours();
+        char *diff = kt_sh_output("cd %s && diff bh.list kd.list", top);
+        if (*diff)
+            kt_fail(__FILE__, __LINE__, "buildah (<) and kdoctor (>) differ:\n%s", diff);
+        free(diff);
+    } else {
+        char *log = kt_sh_output("tail -c 2000 %s/bh.log", top);
+        kt_fail(__FILE__, __LINE__, "buildah failed: %s", log);
+        free(log);
     }
-    run_ours();
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "cd %s && diff bh.list kd.list > diff.out", top);
-    if (system(cmd) != 0) {
-        snprintf(cmd, sizeof cmd, "%s/diff.out", top);
-        FILE *f = fopen(cmd, "r");
-        char buf[4096] = "";
-        if (f) {
-            buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
-            fclose(f);
-        }
-        kt_fail(__FILE__, __LINE__, "buildah (<) and kdoctor (>) differ:\n%s", buf);
-    }
-    sh("rm -rf %s", top);
+    kt_sh("rm -rf %s", top);
 }

@@ -1,6 +1,7 @@
 /* .dockerignore patterns (moby/patternmatcher's own test table), Go's
  * filepath.Match (Go's match_test.go table) and the context walk. */
 #include "kt.h"
+#include "kt_util.h"
 #include "build/dockerignore.h"
 
 #include <fcntl.h>
@@ -331,9 +332,7 @@ TEST(context_walk_and_hash)
     CHECK_STR(c.digest, first);
     kd_ctx_free(&c);
     kd_ignore_free(ign);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(kt_sh("rm -rf %s", dir) == 0);
 }
 
 TEST(context_entry_hash_covers_metadata)
@@ -357,7 +356,5 @@ TEST(context_entry_hash_covers_metadata)
     REQUIRE(kd_ctx_entry_hash(fd, "f", "f", &st, b, &err) == 0);
     CHECK_STR(b, a);
     close(fd);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(kt_sh("rm -rf %s", dir) == 0);
 }

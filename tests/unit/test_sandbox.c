@@ -3,6 +3,7 @@
  * namespaces; each test says "skip" otherwise (as a passing check with a
  * note, since the unit runner has no skip line). */
 #include "kt.h"
+#include "kt_util.h"
 #include "build/sandbox.h"
 
 #include <dirent.h>
@@ -25,18 +26,6 @@ typedef struct fixture {
     char lower[128], upper[128], work[128];
 } fixture;
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static bool can_run(void)
 {
     const kd_sandbox_caps *c = kd_sandbox_detect();
@@ -56,7 +45,7 @@ static bool fx_make(fixture *f)
     snprintf(f->lower, sizeof f->lower, "%s/lower", f->dir);
     snprintf(f->upper, sizeof f->upper, "%s/upper", f->dir);
     snprintf(f->work, sizeof f->work, "%s/work", f->dir);
-    return sh("set -e; cd %s; mkdir -p lower/bin lower/etc lower/del lower/opaque upper work;"
+    return kt_sh("set -e; cd %s; mkdir -p lower/bin lower/etc lower/del lower/opaque upper work;"
               "cp " BUSYBOX " lower/bin/busybox;"
               "for a in sh ls cat echo id hostname pwd env sleep setsid touch rm mkdir test ps "
               "grep wc readlink stat head tr kill true; do ln -s busybox lower/bin/$a; done;"
@@ -69,7 +58,7 @@ static bool fx_make(fixture *f)
 
 static void fx_free(fixture *f)
 {
-    sh("rm -rf %s", f->dir);
+    kt_sh("rm -rf %s", f->dir);
 }
 
 static void spec_init(kd_sandbox_spec *s, fixture *f, const char **lowers, const char **argv,
@@ -120,22 +109,17 @@ static char *run_in(fixture *f, const char *env[], const char *script, kd_sandbo
     return out;
 }
 
-static char *read_text(const char *path)
-{
-    static char buf[65536];
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return NULL;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static char *mountinfo(void)
 {
-    char *t = read_text("/proc/self/mountinfo");
-    return t ? strdup(t) : NULL;
+    return kt_file_text("/proc/self/mountinfo");
+}
+
+/* Mounts now are those before; frees before. */
+static void check_mounts(char *before)
+{
+    char *after = mountinfo();
+    CHECK(before && after && strcmp(before, after) == 0);
+    free(before), free(after);
 }
 
 /* Any process whose command line has this argument? */
@@ -186,9 +170,7 @@ TEST(sandbox_sees_only_its_root_and_processes)
     CHECK(strstr(out, "\n4\n") != NULL);
     CHECK(strstr(out, "buildkitsandbox\n") != NULL);
     free(out);
-    char *after = mountinfo();
-    CHECK(before && after && strcmp(before, after) == 0);
-    free(before), free(after);
+    check_mounts(before);
     fx_free(&f);
 }
 
@@ -257,8 +239,9 @@ TEST(sandbox_network_none_has_only_lo)
     s.network = KD_NET_HOST;
     out = run_spec(&s, "cat /etc/hosts", &res, &err);
     REQUIRE(out != NULL);
-    CHECK_STR(out, read_text("/etc/hosts"));
-    free(out);
+    char *hosts = kt_file_text("/etc/hosts");
+    CHECK_STR(out, hosts ? hosts : "");
+    free(out), free(hosts);
     fx_free(&f);
 }
 
@@ -286,15 +269,9 @@ TEST(sandbox_writes_go_to_upper_only)
     free(out);
     char p[300];
     /* the upper dir holds exactly the step's changes */
-    snprintf(p, sizeof p, "cd %s && find . | sort | tr '\\n' ' '", f.upper);
-    FILE *pipe = popen(p, "r");
-    char listing[1024] = "";
-    if (pipe) {
-        size_t n = fread(listing, 1, sizeof listing - 1, pipe);
-        listing[n] = '\0';
-        pclose(pipe);
-    }
+    char *listing = kt_sh_output("cd %s && find . | sort | tr '\\n' ' '", f.upper);
     CHECK_STR(listing, ". ./del ./del/x ./new ./opaque ./opaque/new ");
+    free(listing);
     snprintf(p, sizeof p, "%s/del/x", f.upper);
     CHECK(is_whiteout(p));
     snprintf(p, sizeof p, "%s/opaque", f.upper);
@@ -319,7 +296,10 @@ TEST(sandbox_daemons_die_with_the_step)
     kd_sandbox_result res;
     char *out = run_in(&f, NULL,
                        "sleep 987651 & setsid sh -c 'sleep 987651 & sleep 987651 &' & "
-                       "(sh -c 'sleep 987651 &' &); sleep 0; echo started",
+                       "(sh -c 'sleep 987651 &' &); "
+                       "i=0; while [ $(ps | grep -c 'sleep 98765[1]') -lt 4 ] && [ $i -lt 600 ]; do "
+                       "sleep 0.05; i=$((i+1)); done; "
+                       "echo started",
                        &res);
     REQUIRE(out != NULL);
     CHECK(strstr(out, "started") != NULL);
@@ -375,9 +355,7 @@ TEST(sandbox_mount_failure_is_clear)
     CHECK(kd_sandbox_run(&s, &res, &err) < 0);
     CHECK(err && strstr(err->msg, "overlay"));
     kd_error_free(err);
-    char *after = mountinfo();
-    CHECK(before && after && strcmp(before, after) == 0);
-    free(before), free(after);
+    check_mounts(before);
     fx_free(&f);
 }
 
@@ -397,7 +375,7 @@ TEST(sandbox_many_layers)
                  "%s/layers/sha256-%02d-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
                  f.dir, i);
         lowers[i] = names[i];
-        CHECK(sh("mkdir -p %s && echo %d > %s/layer%d", names[i], i, names[i], i) == 0);
+        CHECK(kt_sh("mkdir -p %s && echo %d > %s/layer%d", names[i], i, names[i], i) == 0);
     }
     lowers[N] = f.lower;
     const char *argv[] = {"sh", "-c", "cat /layer0 /layer59", NULL};
@@ -436,7 +414,7 @@ TEST(sandbox_readonly_root_and_binds)
     REQUIRE(fx_make(&f));
     char shared[200];
     snprintf(shared, sizeof shared, "%s/shared", f.dir);
-    CHECK(sh("mkdir -p %s && echo host > %s/in", shared, shared) == 0);
+    CHECK(kt_sh("mkdir -p %s && echo host > %s/in", shared, shared) == 0);
     const char *lowers[1];
     kd_sandbox_spec s;
     spec_init(&s, &f, lowers, NULL, -1);
@@ -544,9 +522,7 @@ TEST(sandbox_call_in_overlay)
     CHECK(kd_sandbox_call(&ov, write_in_root, "no/such/dir/x", &err) < 0);
     CHECK(err && strstr(err->msg, "cannot write"));
     kd_error_free(err);
-    char *after = mountinfo();
-    CHECK(before && after && strcmp(before, after) == 0);
-    free(before), free(after);
+    check_mounts(before);
     fx_free(&f);
 }
 
@@ -559,8 +535,9 @@ TEST(sandbox_chroot_fallback)
     fixture f;
     REQUIRE(fx_make(&f));
     const char *argv[] = {"sh", "-c",
-                          "echo hi > /dev/null && id -u && pwd && "
-                          "setsid sh -c 'sleep 987653 &' & sleep 987653 & exit 4",
+                          "echo hi > /dev/null; id -u; pwd; "
+                          "setsid sh -c 'sleep 987653 & touch up' & sleep 987653 & "
+                          "i=0; while [ ! -e up ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; exit 4",
                           NULL};
     FILE *out = tmpfile();
     kd_sandbox_spec s = {.mode = KD_SANDBOX_CHROOT, .rootfs = f.lower, .argv = argv,

@@ -1,5 +1,6 @@
 /* USER and --chown resolution against an image's own passwd/group. */
 #include "kt.h"
+#include "kt_util.h"
 #include "build/user.h"
 
 #include <fcntl.h>
@@ -57,9 +58,7 @@ TEST(user_resolve_like_runc)
     CHECK(err && strstr(err->msg, "unable to find group nogroup"));
     kd_error_free(err);
     close(root);
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(kt_sh("rm -rf %s", dir) == 0);
 }
 
 TEST(chown_resolve_like_buildkit)
@@ -87,7 +86,5 @@ TEST(chown_resolve_like_buildkit)
     kd_error_free(err);
     close(root);
     rmdir(empty);
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(kt_sh("rm -rf %s", dir) == 0);
 }
