@@ -42,6 +42,8 @@ UNIT_TESTS := $(OUT)/unit-tests
 LAYER_TOOL := $(OUT)/layer-tool
 # test driver for the registry client, store and outputs (tests/registry)
 FETCH_TOOL := $(OUT)/fetch-tool
+# canonical image dumps for the builder's conformance tests (tests/build)
+IMGDUMP    := $(OUT)/imgdump
 
 .PHONY: all deps build demo test test-run asan fuzz fuzz-build bench format format-check \
         clean install FORCE
@@ -51,7 +53,7 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-build: $(KDOCTOR) $(UNIT_TESTS) $(LAYER_TOOL) $(FETCH_TOOL)
+build: $(KDOCTOR) $(UNIT_TESTS) $(LAYER_TOOL) $(FETCH_TOOL) $(IMGDUMP)
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -83,6 +85,10 @@ $(FETCH_TOOL): $(OUT)/obj/tests/registry/fetch_tool.o $(OUT)/libkdoctor.a
 	$(say) LINK $@
 	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $< $(OUT)/libkdoctor.a $(KD_LIBS)
 
+$(IMGDUMP): $(OUT)/obj/tests/build/imgdump.o $(OUT)/libkdoctor.a
+	$(say) LINK $@
+	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $< $(OUT)/libkdoctor.a $(KD_LIBS)
+
 demo: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/demo.sh $(KDOCTOR)
@@ -93,7 +99,8 @@ test: deps
 
 test-run:
 	@KDOCTOR=$(abspath $(KDOCTOR)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) \
-	    LAYER_TOOL=$(abspath $(LAYER_TOOL)) FETCH_TOOL=$(abspath $(FETCH_TOOL)) tests/run.sh
+	    LAYER_TOOL=$(abspath $(LAYER_TOOL)) FETCH_TOOL=$(abspath $(FETCH_TOOL)) \
+	    IMGDUMP=$(abspath $(IMGDUMP)) tests/run.sh
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
@@ -140,4 +147,4 @@ clean:
 FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(OUT)/obj/tests/layers/layer_tool.d \
-    $(OUT)/obj/tests/registry/fetch_tool.d
+    $(OUT)/obj/tests/registry/fetch_tool.d $(OUT)/obj/tests/build/imgdump.d

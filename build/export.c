@@ -188,13 +188,32 @@ static int to_registry(kd_builder *b, const char *digest, kd_error **err)
     return 0;
 }
 
-static void export_timing(kd_builder *b, double t0)
+static void export_event(kd_builder *b, kd_event_kind kind)
+{
+    kd_event ev = {.kind = kind, .stage = b->target, .text = b->t->export.text,
+                   .timing = &b->t->export};
+    bld_emit(b, &ev);
+}
+
+static void export_begin(kd_builder *b, double t0)
 {
     kd_step_timing *t = &b->t->export;
     t->instruction = kd_xstrdup("EXPORT");
-    t->status = kd_xstrdup("done");
+    const kd_build_opts *o = b->o;
+    bool store = !o->oci_layout && !o->tar_path && !o->push;
+    t->text = kd_asprintf("exporting to%s%s%s%s", store ? " the local store" : "",
+                          o->oci_layout ? " an OCI layout" : "", o->tar_path ? " a docker-archive" : "",
+                          o->push ? " a registry" : "");
     t->start_ms = t0 - b->t0;
+    export_event(b, KD_EV_STEP_START);
+}
+
+static void export_end(kd_builder *b, double t0, int rc)
+{
+    kd_step_timing *t = &b->t->export;
+    t->status = kd_xstrdup(rc == 0 ? "done" : "failed");
     t->total_ms = kd_now_ms() - t0;
+    export_event(b, KD_EV_STEP_DONE);
 }
 
 static int outputs(kd_builder *b, const char *digest, kd_error **err)
@@ -234,11 +253,14 @@ static void finish_config(kd_builder *b, bld_image *im)
 int bld_export(kd_builder *b, bld_image *im, kd_error **err)
 {
     double t0 = kd_now_ms();
+    export_begin(b, t0);
     finish_config(b, im);
     kd_build_result *res = b->res;
     uint64_t size = 0;
-    if (bld_write_image(b->store, im, res->digest, res->config_digest, &size, err) < 0)
+    if (bld_write_image(b->store, im, res->digest, res->config_digest, &size, err) < 0) {
+        export_end(b, t0, -1);
         return -1;
+    }
     kd_phase_add(&b->t->export, KD_PH_WRITE, kd_now_ms() - t0, size);
     res->layers = im->nlayers;
     res->size = size;
@@ -250,6 +272,6 @@ int bld_export(kd_builder *b, bld_image *im, kd_error **err)
     for (size_t i = 0; i < im->nlayers; i++)
         t->tar_size += im->layers[i].tar_size;
     int rc = outputs(b, res->digest, err);
-    export_timing(b, t0);
+    export_end(b, t0, rc);
     return rc;
 }

@@ -7,6 +7,9 @@
 
 const kd_command *const kd_commands[] = {
     &kd_cmd_parse,
+    &kd_cmd_build,
+    &kd_cmd_images,
+    &kd_cmd_import,
     &kd_cmd_help,
     &kd_cmd_version,
     NULL,
