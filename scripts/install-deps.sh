@@ -14,6 +14,9 @@ PKGS="$PKGS clang libclang-rt-14-dev diffutils tar gzip libarchive-tools attr sk
 # tests: real registry peers (tests/registry): a registry, clients that check
 # what we pull and push, busybox for base images, htpasswd for basic auth
 PKGS="$PKGS docker-registry podman apache2-utils curl jq"
+# tests: podman run of built images needs runc (crun refuses this machine's
+# hybrid cgroups)
+PKGS="$PKGS runc"
 
 missing=""
 for p in $PKGS; do
