@@ -45,7 +45,7 @@ FETCH_TOOL := $(OUT)/fetch-tool
 # canonical image dumps for the builder's conformance tests (tests/build)
 IMGDUMP    := $(OUT)/imgdump
 
-.PHONY: all deps build demo test test-run asan fuzz fuzz-build bench format format-check \
+.PHONY: all deps build demo test test-run asan fuzz fuzz-build bench bench-build format format-check \
         clean install FORCE
 
 all: build
@@ -129,6 +129,11 @@ $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OUT)/libkdoctor.a
 
 bench: build
 	@bench/parse.sh $(KDOCTOR)
+
+# kdoctor build against buildah and BuildKit on a tiny and a 900 MB base
+# (heavy: minutes, GBs of disk; run it on a quiet machine)
+bench-build: build
+	@bench/build.sh $(KDOCTOR)
 
 format:
 	clang-format -i $(LIB_SRCS) $(CLI_SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) \
