@@ -129,6 +129,7 @@ $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OUT)/libkdoctor.a
 
 bench: build
 	@bench/parse.sh $(KDOCTOR)
+	@bench/layers.sh $(LAYER_TOOL)
 
 # kdoctor build against buildah and BuildKit on a tiny and a 900 MB base
 # (heavy: minutes, GBs of disk; run it on a quiet machine)

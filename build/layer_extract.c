@@ -38,7 +38,9 @@ enum { GZ_MEMBER, GZ_BETWEEN, GZ_ZEROS }; /* where a gzip stream is */
 typedef struct ring {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    unsigned char *slot[NSLOTS + 1]; /* owned; slot[NSLOTS] is the scratch */
+    unsigned char *slot[NSLOTS + 1]; /* owned, allocated when first needed (a
+                                        small layer touches one); slot[NSLOTS]
+                                        is the scratch */
     size_t len[NSLOTS];
     unsigned head, count; /* published slots: head .. head+count-1 */
     bool held;            /* the consumer holds slot[head] */
@@ -66,6 +68,7 @@ struct kd_layer_extractor {
     kd_ltree *tree;    /* owned */
     kd_layer_stats st; /* counts, written by the worker */
     kd_error *werr;    /* owned: the worker's error, set before done */
+    bool got_bytes;    /* the worker saw at least one byte of tar */
 };
 
 /* ---- the ring ---- */
@@ -74,8 +77,6 @@ static void ring_init(ring *r)
 {
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
-    for (int i = 0; i <= NSLOTS; i++)
-        r->slot[i] = kd_xmalloc(SLOT);
 }
 
 static void ring_free(ring *r)
@@ -93,7 +94,10 @@ static unsigned char *ring_acquire(ring *r)
     pthread_mutex_lock(&r->mu);
     while (r->count == NSLOTS && !r->done)
         pthread_cond_wait(&r->cv, &r->mu);
-    unsigned char *s = r->done ? r->slot[NSLOTS] : r->slot[(r->head + r->count) % NSLOTS];
+    unsigned i = r->done ? NSLOTS : (r->head + r->count) % NSLOTS;
+    if (r->slot[i] == NULL)
+        r->slot[i] = kd_xmalloc(SLOT);
+    unsigned char *s = r->slot[i];
     pthread_mutex_unlock(&r->mu);
     return s;
 }
@@ -145,6 +149,7 @@ static la_ssize_t ring_read(struct archive *a, void *ctx, const void **buf)
         archive_set_error(a, ECANCELED, "layer stream failed");
         n = -1;
     } else if (r->count > 0) {
+        ((kd_layer_extractor *)ctx)->got_bytes = true;
         r->held = true;
         *buf = r->slot[r->head];
         n = (la_ssize_t)r->len[r->head];
@@ -172,6 +177,8 @@ static int extract_all(kd_layer_extractor *x, struct archive *a)
         int r = archive_read_next_header(a, &e);
         if (r == ARCHIVE_EOF)
             break;
+        if (r < ARCHIVE_WARN && !x->got_bytes)
+            break; /* an empty stream is an empty layer, as Go's tar reads it */
         if (r < ARCHIVE_WARN) {
             const char *msg = archive_error_string(a);
             return kd_err(&x->werr, 0, "layer tar: %s", msg ? msg : "unreadable");
@@ -188,11 +195,11 @@ static void *worker_main(void *arg)
     struct archive *a = archive_read_new();
     /* the tar format only (ustar, pax, GNU): no filter, inflate is ours */
     archive_read_support_format_tar(a);
-    if (archive_read_open(a, x, NULL, ring_read, NULL) != ARCHIVE_OK) {
+    if (archive_read_open(a, x, NULL, ring_read, NULL) == ARCHIVE_OK) {
+        extract_all(x, a);
+    } else if (x->got_bytes) { /* else an empty stream: an empty layer */
         const char *msg = archive_error_string(a);
         kd_err(&x->werr, 0, "layer tar: %s", msg ? msg : "unreadable");
-    } else {
-        extract_all(x, a);
     }
     archive_read_free(a);
     ring_consumer_stop(&x->r);

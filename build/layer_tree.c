@@ -21,8 +21,12 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+/* A directory's mode and times, applied after its contents are written:
+ * times because writing children changes them, the mode so that a
+ * read-only directory can still be filled without privileges. */
 typedef struct dirtime {
     char *path; /* owned; "" for the root */
+    mode_t mode;
     struct timespec ts[2];
 } dirtime;
 
@@ -264,7 +268,8 @@ static int apply_meta(kd_ltree *t, lent *le, int fd, bool is_link, kd_error **er
         if (rc < 0)
             return ent_err(err, le, errno, "cannot set its owner");
     }
-    if (!is_link) {
+    bool is_dir = archive_entry_filetype(e) == AE_IFDIR;
+    if (!is_link && !is_dir) {
         mode_t mode = archive_entry_mode(e) & 07777;
         int rc = fd >= 0 ? fchmod(fd, mode) : fchmodat(le->pfd, le->base, mode, 0);
         if (rc < 0)
@@ -274,9 +279,10 @@ static int apply_meta(kd_ltree *t, lent *le, int fd, bool is_link, kd_error **er
         return -1;
     struct timespec ts[2];
     entry_times(e, ts);
-    if (archive_entry_filetype(e) == AE_IFDIR) {
+    if (is_dir) {
         KD_GROW(t->dirs, t->capdirs, t->ndirs + 1);
         t->dirs[t->ndirs].path = kd_xstrdup(le->path);
+        t->dirs[t->ndirs].mode = archive_entry_mode(e) & 07777;
         memcpy(t->dirs[t->ndirs].ts, ts, sizeof ts);
         t->ndirs++;
         return 0;
@@ -537,19 +543,19 @@ int kd_ltree_apply(kd_ltree *t, struct archive *a, struct archive_entry *e, kd_l
 int kd_ltree_finish(kd_ltree *t, kd_error **err)
 {
     cache_drop(t);
-    /* in tar order, so that a later duplicate's times win; setting a
-     * directory's times does not touch its parent's */
+    /* in tar order, so that a later duplicate's mode and times win;
+     * setting a directory's times does not touch its parent's */
     for (size_t i = 0; i < t->ndirs; i++) {
         dirtime *d = &t->dirs[i];
         int fd = d->path[0] ? open_beneath(t, d->path) : dup(t->root);
         if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
             continue; /* removed or replaced by a later entry */
-        if (fd < 0 || futimens(fd, d->ts) < 0) {
+        if (fd < 0 || fchmod(fd, d->mode) < 0 || futimens(fd, d->ts) < 0) {
             int e = errno;
             if (fd >= 0)
                 close(fd);
             char *q = kd_lpath_quoted(d->path);
-            kd_err(err, e, "layer entry %s: cannot set its times", q);
+            kd_err(err, e, "layer entry %s: cannot set its mode and times", q);
             free(q);
             return -1;
         }

@@ -195,7 +195,8 @@ static void read_xattrs(int fd, const char *path, xattrs *x)
     for (size_t i = 0; i < x->n; i++)
         x->v[i].value = x->vals.data + offs[i];
     free(offs);
-    qsort(x->v, x->n, sizeof *x->v, cmp_xattr);
+    if (x->n > 1)
+        qsort(x->v, x->n, sizeof *x->v, cmp_xattr);
 }
 
 static bool has_xattr(int fd, const char *path, const char *name, const char *want)
@@ -279,7 +280,8 @@ static int list_dir(writer *w, int dirfd, child **out, size_t *nout, kd_error **
         children_free(c, n);
         return -1;
     }
-    qsort(c, n, sizeof *c, cmp_child);
+    if (n > 1)
+        qsort(c, n, sizeof *c, cmp_child);
     *out = c;
     *nout = n;
     return 0;

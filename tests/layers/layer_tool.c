@@ -1,6 +1,8 @@
 /* Test and bench driver for build/layer.h (not installed):
  *   layer-tool extract LAYER DEST        pull form (LAYER "-" = stdin)
  *   layer-tool push LAYER DEST [SEED]    push form, fed in pseudo-random chunks
+ *   layer-tool naive LAYER DEST          bench baseline: libarchive's defaults
+ *                                        (zlib filter, archive_read_extract)
  *   layer-tool write DIR OUT [--plain] [--mtime fixed|clamp N] [--exclude P]...
  *   layer-tool hostile KIND OUT.tar [OUTSIDE]
  *                                        writes a hostile or odd tar (see
@@ -48,6 +50,28 @@ static int cmd_extract(const char *layer, const char *dest)
         return fail(e);
     print_stats(&st);
     return 0;
+}
+
+/* What a straightforward libarchive user would write, for the bench. */
+static int cmd_naive(const char *layer, const char *dest)
+{
+    struct archive *a = archive_read_new();
+    archive_read_support_filter_all(a);
+    archive_read_support_format_tar(a);
+    int flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_TIME |
+                ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
+    int rc = archive_read_open_filename(a, layer, 1 << 20) == ARCHIVE_OK ? 0 : 1;
+    struct archive_entry *e;
+    if (rc == 0 && chdir(dest) < 0)
+        rc = 1;
+    while (rc == 0 && archive_read_next_header(a, &e) == ARCHIVE_OK)
+        if (archive_read_extract(a, e, flags) < ARCHIVE_WARN)
+            rc = 1;
+    if (rc)
+        fprintf(stderr, "layer-tool: %s\n", archive_error_string(a));
+    archive_read_free(a);
+    return rc;
 }
 
 /* Feeds the file in chunks of 1 byte to 200 KB, as a download would. */
@@ -286,6 +310,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[1], "extract") == 0)
         return cmd_extract(argv[2], argv[3]);
+    if (argc >= 4 && strcmp(argv[1], "naive") == 0)
+        return cmd_naive(argv[2], argv[3]);
     if (argc >= 4 && strcmp(argv[1], "push") == 0)
         return cmd_push(argv[2], argv[3], argc > 4 ? (unsigned)atoi(argv[4]) : 1);
     if (argc >= 4 && strcmp(argv[1], "write") == 0)
