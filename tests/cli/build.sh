@@ -88,3 +88,16 @@ expect_grep "an imported base needs no registry" err 'FROM imported:tar'
 if [ -f "$TMP/layout/index.json" ]; then ok "--oci-layout writes a layout"; else
     not_ok "--oci-layout writes a layout"
 fi
+
+# unused build args are reported; --progress tty redraws a status line
+printf 'FROM imported:tar\nARG USED\nCOPY Dockerfile /df\n' >"$TMP/ctx/Dockerfile"
+expect_status "build with build args" 0 "$KDOCTOR" build --cache-dir "$TMP/s" --progress tty \
+    --build-arg USED=1 --build-arg UNUSED=2 --build-arg HTTP_PROXY=x "$TMP/ctx"
+expect_grep "an unused build arg is reported" err 'WARNING: one or more build args were not consumed: \[UNUSED\]'
+if grep -q "$(printf '\033\\[K')" "$TMP/err"; then ok "--progress tty redraws its status line"; else
+    not_ok "--progress tty redraws its status line" "$(head -c 300 "$TMP/err" | od -c | head)"
+fi
+printf 'FROM imported:tar\nRUN echo "$GREETING" > /g\n' | {
+    run "$KDOCTOR" build --cache-dir "$TMP/s" --progress plain -f - --build-arg GREETING=x "$TMP/ctx"
+    expect_grep "-f - reads the Dockerfile from standard input" err '^#2 \[2/2\] RUN echo "\$GREETING" > /g$'
+}
