@@ -4,7 +4,7 @@
 #include "build/auth.h"
 #include "build/oci_json.h"
 #include "build/ref.h"
-#include "build/store_int.h"
+#include "build/fileio.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/mem.h"
@@ -45,9 +45,7 @@ char *kd_auth_key(const char *registry)
     return kd_xstrdup(kd_ref_is_docker_hub(registry) ? HUB_KEY : registry);
 }
 
-/* The host a config.json key names: "https://ghcr.io/v2/" -> "ghcr.io";
- * docker.io's aliases all -> "docker.io". Caller frees. */
-static char *key_host(const char *key)
+char *kd_auth_registry_name(const char *key)
 {
     if (kd_ref_is_docker_hub(key))
         return kd_xstrdup(KD_REF_DOCKER_DOMAIN);
@@ -61,7 +59,7 @@ static char *key_host(const char *key)
 
 static bool key_matches(const char *key, const char *registry)
 {
-    char *a = key_host(key), *b = key_host(registry);
+    char *a = kd_auth_registry_name(key), *b = kd_auth_registry_name(registry);
     bool same = strcmp(a, b) == 0;
     free(a);
     free(b);
@@ -334,44 +332,11 @@ int kd_auth_get(const char *config_dir, const char *registry, kd_cred *out, kd_e
 static int save_config(const char *path, cJSON *cfg, kd_error **err)
 {
     char *real = realpath(path, NULL);
-    const char *target = real ? real : path;
-    char *tmp = kd_asprintf("%s.tmp-XXXXXX", target);
     char *text = cJSON_Print(cfg);
-    int rc = 0;
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        rc = kd_err(err, errno, "cannot write %s", target);
-    } else {
-        if (fchmod(fd, 0600) < 0 || kd_write_all(fd, text, strlen(text)) < 0 ||
-            fsync(fd) < 0)
-            rc = kd_err(err, errno, "cannot write %s", tmp);
-        close(fd);
-        if (rc == 0 && rename(tmp, target) < 0)
-            rc = kd_err(err, errno, "cannot replace %s", target);
-        if (rc < 0)
-            unlink(tmp);
-    }
-    if (text) {
-        explicit_bzero(text, strlen(text));
-        free(text);
-    }
-    free(tmp);
+    int rc = kd_write_file_atomic(real ? real : path, NULL, text, strlen(text), 0600, err);
+    explicit_bzero(text, strlen(text));
+    free(text);
     free(real);
-    return rc;
-}
-
-static int mkdir_p(const char *dir, kd_error **err)
-{
-    char *p = kd_xstrdup(dir);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        mkdir(p, 0700);
-        *s = '/';
-    }
-    int rc = mkdir(p, 0700) < 0 && errno != EEXIST ? kd_err(err, errno, "cannot create %s", p) : 0;
-    free(p);
     return rc;
 }
 
@@ -379,7 +344,7 @@ static int mkdir_p(const char *dir, kd_error **err)
 static cJSON *load_for_update(const char *config_dir, char **path, kd_error **err)
 {
     char *dir = config_dir ? kd_xstrdup(config_dir) : kd_auth_config_dir();
-    int rc = mkdir_p(dir, err);
+    int rc = kd_mkdirs(dir, 0700, err);
     *path = kd_asprintf("%s/config.json", dir);
     free(dir);
     cJSON *cfg = NULL;

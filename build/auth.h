@@ -44,6 +44,11 @@ int kd_auth_store(const char *config_dir, const char *registry, const kd_cred *c
 /* Removes stored credentials; 1 when there were none. */
 int kd_auth_erase(const char *config_dir, const char *registry, kd_error **err);
 
+/* The registry a config.json key or a login argument names:
+ * "https://ghcr.io/v2/" -> "ghcr.io"; docker.io's aliases -> "docker.io".
+ * Caller frees. */
+char *kd_auth_registry_name(const char *s);
+
 /* The config.json key Docker uses for registry: "https://index.docker.io/v1/"
  * for docker.io, else the host itself. Caller frees. */
 char *kd_auth_key(const char *registry);

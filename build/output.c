@@ -2,7 +2,7 @@
 #include "build/output.h"
 #include "build/oci.h"
 #include "build/oci_json.h"
-#include "build/store_int.h"
+#include "build/fileio.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
@@ -49,46 +49,6 @@ static void image_free(image *im)
 {
     kd_manifest_free(&im->m);
     kd_image_config_free(&im->c);
-}
-
-static int mkdirs(const char *path, kd_error **err)
-{
-    char *p = kd_xstrdup(path);
-    int rc = 0;
-    for (char *s = p + 1; rc == 0; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0755) < 0 && errno != EEXIST)
-            rc = kd_err(err, errno, "cannot create %s", p);
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(p);
-    return rc;
-}
-
-/* Writes data to path atomically (temp file in the same dir, rename). */
-static int write_atomic(const char *path, const void *data, size_t len, kd_error **err)
-{
-    char *tmp = kd_asprintf("%s.tmp-XXXXXX", path);
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    int rc = 0;
-    if (fd < 0) {
-        rc = kd_err(err, errno, "cannot write %s", path);
-    } else {
-        if (kd_write_all(fd, data, len) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0)
-            rc = kd_err(err, errno, "cannot write %s", tmp);
-        close(fd);
-        if (rc == 0 && rename(tmp, path) < 0)
-            rc = kd_err(err, errno, "cannot replace %s", path);
-        if (rc < 0)
-            unlink(tmp);
-    }
-    free(tmp);
-    return rc;
 }
 
 /* Copies the file from to a new file at to (via a temp name). */
@@ -200,7 +160,7 @@ static int write_layout_index(const char *dir, const char *digest, const image *
         kd_map_free(&d.annotations);
         size_t len;
         char *json = kd_index_to_json(&ix, &len);
-        rc = write_atomic(path, json, len, err);
+        rc = kd_write_file_atomic(path, NULL, json, len, 0644, err);
         free(json);
         kd_index_free(&ix);
     }
@@ -217,9 +177,9 @@ int kd_output_oci_layout(kd_store *s, const char *digest, const char *dir, const
     char *blobs = kd_asprintf("%s/blobs/sha256", dir);
     char *marker = kd_asprintf("%s/oci-layout", dir);
     static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
-    int rc = mkdirs(blobs, err);
+    int rc = kd_mkdirs(blobs, 0755, err);
     if (rc == 0 && access(marker, F_OK) != 0)
-        rc = write_atomic(marker, layout, sizeof layout - 1, err);
+        rc = kd_write_file_atomic(marker, NULL, layout, sizeof layout - 1, 0644, err);
     for (size_t i = 0; rc == 0 && i < im.m.nlayers; i++)
         rc = put_layout_blob(s, dir, im.m.layers[i].digest, err);
     if (rc == 0)

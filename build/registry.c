@@ -596,8 +596,10 @@ int kd_registry_fetch_blobs(kd_registry *r, const kd_ref *ref, kd_blob_job *jobs
     pthread_mutex_destroy(&p.mu);
     for (size_t i = p.next; i < n; i++)
         kd_err(&jobs[i].err, 0, "blob %s not fetched: another download failed", jobs[i].digest);
-    if (p.first_fail < 0)
+    if (p.first_fail < 0 && p.next == n)
         return 0;
+    if (p.first_fail < 0) /* no worker could get a connection handle */
+        return kd_err(err, 0, "%s/%s: could not start the downloads", ref->domain, ref->path);
     kd_error *first = jobs[p.first_fail].err;
     return kd_err(err, first ? first->errnum : 0, "%s", first ? first->msg : "download failed");
 }

@@ -29,29 +29,6 @@ char *kd_store_default_dir(void)
     return kd_asprintf("%s/.cache/kdoctor", home && *home ? home : "/root");
 }
 
-/* mkdir -p, each missing component with mode. */
-static int mkdirs(const char *path, mode_t mode, kd_error **err)
-{
-    char *p = kd_xstrdup(path);
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, mode) < 0 && errno != EEXIST) {
-            int e = errno;
-            kd_err(err, e, "cannot create %s", p);
-            free(p);
-            return -1;
-        }
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(p);
-    return 0;
-}
-
 int kd_lock_fd(int fd, int op)
 {
     int rc;
@@ -272,11 +249,11 @@ static void clean_stale(kd_store *s)
 static int make_layout(const char *dir, kd_error **err)
 {
     static const char *const subs[] = {"blobs/sha256", "layers/sha256", "tmp"};
-    if (mkdirs(dir, 0700, err) < 0)
+    if (kd_mkdirs(dir, 0700, err) < 0)
         return -1;
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         char *p = kd_asprintf("%s/%s", dir, subs[i]);
-        int rc = mkdirs(p, 0755, err);
+        int rc = kd_mkdirs(p, 0755, err);
         free(p);
         if (rc < 0)
             return -1;
@@ -409,20 +386,6 @@ int kd_store_blob_open(const kd_store *s, const char *digest, int *fd, int64_t *
     return 0;
 }
 
-int kd_read_all(int fd, char *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
-    }
-    return 0;
-}
-
 int kd_store_blob_read(const kd_store *s, const char *digest, size_t max, char **data,
                        size_t *len, kd_error **err)
 {
@@ -488,21 +451,6 @@ int kd_store_blob_begin(kd_store *s, const char *want, int64_t want_size, kd_blo
     if (want)
         memcpy(b->want, want, sizeof b->want);
     *w = b;
-    return 0;
-}
-
-int kd_write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t r = write(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        p += r;
-        n -= (size_t)r;
-    }
     return 0;
 }
 

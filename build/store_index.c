@@ -17,26 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int kd_store_write_file(kd_store *s, const char *path, const void *data, size_t len,
-                        bool private_mode, kd_error **err)
-{
-    int fd;
-    char *tmp;
-    if (kd_store_mktemp_file(s, "file-", &fd, &tmp, err) < 0)
-        return -1;
-    int rc = 0;
-    if (kd_write_all(fd, data, len) < 0 || fchmod(fd, private_mode ? 0600 : 0644) < 0 ||
-        fsync(fd) < 0)
-        rc = kd_err(err, errno, "cannot write %s", tmp);
-    close(fd);
-    if (rc == 0 && rename(tmp, path) < 0)
-        rc = kd_err(err, errno, "cannot replace %s", path);
-    if (rc < 0)
-        unlink(tmp);
-    free(tmp);
-    return rc;
-}
-
 /* ---- layers ------------------------------------------------------------ */
 
 void kd_layer_meta_init(kd_layer_meta *m)
@@ -295,7 +275,7 @@ static int images_write(kd_store *s, images *im, kd_error **err)
     size_t len;
     char *json = kd_json_print(o, &len);
     char *path = kd_asprintf("%s/images.json", s->dir);
-    int rc = kd_store_write_file(s, path, json, len, false, err);
+    int rc = kd_write_file_atomic(path, s->session, json, len, 0644, err);
     free(path);
     free(json);
     return rc;
@@ -309,88 +289,88 @@ static ssize_t image_find(const images *im, const char *name)
     return -1;
 }
 
+/* Locks images.lock (op: LOCK_SH to read, LOCK_EX to change) and reads the
+ * index; returns the lock's fd, to give to images_done. */
+static int images_begin(kd_store *s, int op, images *im, kd_error **err)
+{
+    int fd = images_lock(s, op, err);
+    if (fd >= 0 && images_read(s, im, err) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void images_done(int fd, images *im)
+{
+    kd_store_images_free(im->v, im->n);
+    close(fd);
+}
+
 int kd_store_image_set(kd_store *s, const char *name, const char *digest, kd_error **err)
 {
     if (!kd_digest_valid(digest))
         return kd_err(err, 0, "invalid digest \"%.80s\"", digest);
-    int fd = images_lock(s, LOCK_EX, err);
+    images im;
+    int fd = images_begin(s, LOCK_EX, &im, err);
     if (fd < 0)
         return -1;
-    images im;
-    int rc = images_read(s, &im, err);
-    if (rc == 0) {
-        char now[32];
-        time_t t = time(NULL);
-        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-        ssize_t i = image_find(&im, name);
-        if (i >= 0) {
-            memcpy(im.v[i].digest, digest, sizeof im.v[i].digest);
-            free(im.v[i].created);
-            im.v[i].created = kd_xstrdup(now);
-        } else {
-            image_add(&im, name, digest, now);
-        }
-        rc = images_write(s, &im, err);
+    char now[32];
+    time_t t = time(NULL);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    ssize_t i = image_find(&im, name);
+    if (i >= 0) {
+        memcpy(im.v[i].digest, digest, sizeof im.v[i].digest);
+        free(im.v[i].created);
+        im.v[i].created = kd_xstrdup(now);
+    } else {
+        image_add(&im, name, digest, now);
     }
-    kd_store_images_free(im.v, im.n);
-    close(fd);
+    int rc = images_write(s, &im, err);
+    images_done(fd, &im);
     return rc;
 }
 
 int kd_store_image_get(kd_store *s, const char *name, char digest[KD_DIGEST_STR_LEN + 1],
                        kd_error **err)
 {
-    int fd = images_lock(s, LOCK_SH, err);
+    images im;
+    int fd = images_begin(s, LOCK_SH, &im, err);
     if (fd < 0)
         return -1;
-    images im;
-    int rc = images_read(s, &im, err);
-    if (rc == 0) {
-        ssize_t i = image_find(&im, name);
-        if (i < 0)
-            rc = 1;
-        else
-            memcpy(digest, im.v[i].digest, KD_DIGEST_STR_LEN + 1);
-    }
-    kd_store_images_free(im.v, im.n);
-    close(fd);
-    return rc;
+    ssize_t i = image_find(&im, name);
+    if (i >= 0)
+        memcpy(digest, im.v[i].digest, KD_DIGEST_STR_LEN + 1);
+    images_done(fd, &im);
+    return i < 0 ? 1 : 0;
 }
 
 int kd_store_image_remove(kd_store *s, const char *name, kd_error **err)
 {
-    int fd = images_lock(s, LOCK_EX, err);
+    images im;
+    int fd = images_begin(s, LOCK_EX, &im, err);
     if (fd < 0)
         return -1;
-    images im;
-    int rc = images_read(s, &im, err);
-    if (rc == 0) {
-        ssize_t i = image_find(&im, name);
-        if (i < 0) {
-            rc = 1;
-        } else {
-            free(im.v[i].name);
-            free(im.v[i].created);
-            memmove(&im.v[i], &im.v[i + 1], (im.n - (size_t)i - 1) * sizeof im.v[0]);
-            im.n--;
-            rc = images_write(s, &im, err);
-        }
+    ssize_t i = image_find(&im, name);
+    int rc = 1;
+    if (i >= 0) {
+        free(im.v[i].name);
+        free(im.v[i].created);
+        memmove(&im.v[i], &im.v[i + 1], (im.n - (size_t)i - 1) * sizeof im.v[0]);
+        im.n--;
+        rc = images_write(s, &im, err);
     }
-    kd_store_images_free(im.v, im.n);
-    close(fd);
+    images_done(fd, &im);
     return rc;
 }
 
 int kd_store_image_list(kd_store *s, kd_store_image **list, size_t *n, kd_error **err)
 {
-    int fd = images_lock(s, LOCK_SH, err);
+    images im;
+    int fd = images_begin(s, LOCK_SH, &im, err);
     if (fd < 0)
         return -1;
-    images im;
-    int rc = images_read(s, &im, err);
     close(fd);
-    if (rc < 0)
-        return -1;
     qsort(im.v, im.n, sizeof *im.v, image_cmp);
     *list = im.v;
     *n = im.n;

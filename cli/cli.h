@@ -16,6 +16,7 @@ extern const kd_command kd_cmd_parse;
 extern const kd_command kd_cmd_build;
 extern const kd_command kd_cmd_images;
 extern const kd_command kd_cmd_import;
+extern const kd_command kd_cmd_login;
 extern const kd_command kd_cmd_help;
 extern const kd_command kd_cmd_version;
 

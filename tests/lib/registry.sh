@@ -20,7 +20,7 @@ registry_stop_all() {
     REG_PIDS=""
 }
 trap 'registry_stop_all; rm -rf "$TMP"' EXIT
-trap 'registry_stop_all; rm -rf "$TMP"; exit 1' INT TERM
+trap 'registry_stop_all; rm -rf "$TMP"; exit 1' HUP INT PIPE TERM
 
 # A port nothing listens on now (the registry's own bind is the real test).
 free_port() {

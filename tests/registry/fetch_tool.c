@@ -167,15 +167,23 @@ static int lookup(kd_store *s, const char *name, char digest[KD_DIGEST_STR_LEN +
     return rc;
 }
 
+/* Opens the store argv[0] and finds the image argv[1] in it. */
+static int store_image(char **argv, kd_store **s, char digest[KD_DIGEST_STR_LEN + 1],
+                       kd_error **e)
+{
+    *s = NULL;
+    if (open_store(argv[0], s, e) < 0)
+        return -1;
+    return lookup(*s, argv[1], digest, e);
+}
+
 static int cmd_push(tool *t, char **argv)
 {
-    kd_store *s = NULL;
+    kd_store *s;
     kd_ref dest = {0};
     kd_error *e = NULL;
     char digest[KD_DIGEST_STR_LEN + 1];
-    int rc = open_store(argv[0], &s, &e);
-    if (rc == 0)
-        rc = lookup(s, argv[1], digest, &e);
+    int rc = store_image(argv, &s, digest, &e);
     if (rc == 0)
         rc = kd_ref_parse(argv[2], &dest, &e);
     if (rc == 0)
@@ -190,12 +198,10 @@ static int cmd_push(tool *t, char **argv)
 
 static int cmd_oci(char **argv, int argc)
 {
-    kd_store *s = NULL;
+    kd_store *s;
     kd_error *e = NULL;
     char digest[KD_DIGEST_STR_LEN + 1];
-    int rc = open_store(argv[0], &s, &e);
-    if (rc == 0)
-        rc = lookup(s, argv[1], digest, &e);
+    int rc = store_image(argv, &s, digest, &e);
     if (rc == 0)
         rc = kd_output_oci_layout(s, digest, argv[2], argc > 3 ? argv[3] : NULL, &e);
     kd_store_close(s);
@@ -204,12 +210,10 @@ static int cmd_oci(char **argv, int argc)
 
 static int cmd_archive(char **argv, int argc)
 {
-    kd_store *s = NULL;
+    kd_store *s;
     kd_error *e = NULL;
     char digest[KD_DIGEST_STR_LEN + 1];
-    int rc = open_store(argv[0], &s, &e);
-    if (rc == 0)
-        rc = lookup(s, argv[1], digest, &e);
+    int rc = store_image(argv, &s, digest, &e);
     const char *tags[] = {argc > 3 ? argv[3] : NULL};
     if (rc == 0)
         rc = kd_output_docker_archive(s, digest, argv[2], tags, argc > 3 ? 1 : 0, &e);

@@ -257,6 +257,46 @@ expect_status "htpasswd registry: pull with stored credentials" 0 "$T" --config 
 expect_status "htpasswd registry: push with stored credentials" 0 "$T" --config "$TMP/dc-good" push "$TMP/s-auth" "$C/private/busybox:1" "$C/private/copy:2"
 check "skopeo reads what we pushed with auth" $SK inspect $NOTLS --creds 'alice:wonder-land-42' "docker://$C/private/copy:2"
 
+# ---- kdoctor login --------------------------------------------------------------------
+export DOCKER_CONFIG="$TMP/dc-login"
+printf 'not-it\n' >"$TMP/pw-bad"
+expect_status "login: a wrong password fails" 1 "$KDOCTOR" login -u alice --password-stdin "$C" <"$TMP/pw-bad"
+expect_grep "login: says it failed, names the registry" err "kdoctor: login to $C failed: .*HTTP 401"
+if grep -q "not-it" "$TMP/err" "$TMP/out" || [ -e "$DOCKER_CONFIG/config.json" ]; then
+    not_ok "login: a refused password is neither shown nor stored"
+else ok "login: a refused password is neither shown nor stored"; fi
+printf 'wonder-land-42\n' >"$TMP/pw"
+expect_status "login --password-stdin" 0 "$KDOCTOR" login -u alice --password-stdin "http://$C/" <"$TMP/pw"
+expect_grep "login: says where it stored" out "^Login Succeeded: credentials for $C stored in $DOCKER_CONFIG/config.json"
+if [ "$(stat -c %a "$DOCKER_CONFIG/config.json")" = 600 ] &&
+    jq -e --arg c "$C" '.auths[$c].auth == "YWxpY2U6d29uZGVyLWxhbmQtNDI="' "$DOCKER_CONFIG/config.json" >/dev/null; then
+    ok "login: config.json has the entry, mode 0600"
+else not_ok "login: config.json has the entry, mode 0600" "$(ls -l "$DOCKER_CONFIG")"; fi
+expect_status "pull with what login stored" 0 "$T" pull "$TMP/s-login" "$C/private/busybox:1"
+
+# the prompt, on a terminal (script(1) gives one): input is sent only once
+# the prompt is there, so the check does not depend on timing
+wait_for() {
+    i=0
+    while [ $i -lt 300 ] && ! grep -q "$1" "$TMP/pty.out" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+}
+rm -f "$DOCKER_CONFIG/config.json"
+mkfifo "$TMP/pty.in"
+script -qec "$KDOCTOR login $C" /dev/null <"$TMP/pty.in" >"$TMP/pty.out" 2>&1 &
+spid=$!
+exec 3>"$TMP/pty.in"
+wait_for "Username:"
+printf 'alice\n' >&3
+wait_for "Password:"
+printf 'wonder-land-42\n' >&3
+exec 3>&-
+wait "$spid"
+if grep -q "Login Succeeded" "$TMP/pty.out" && ! grep -q "wonder-land" "$TMP/pty.out" &&
+    grep -q "Username: alice" "$TMP/pty.out"; then
+    ok "login prompts on the terminal without echoing the password"
+else not_ok "login prompts on the terminal without echoing the password" "$(cat "$TMP/pty.out")"; fi
+unset DOCKER_CONFIG
+
 registry_stop A
 expect_status "a stopped registry fails after retries" 1 "$T" --retries 1 pull "$TMP/s-gone" "$A/busybox:1"
 expect_grep "a stopped registry: the error names the host" err "$A.*(Couldn't connect|Failed to connect|Connection refused)"
