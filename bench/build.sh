@@ -62,20 +62,11 @@ ratio() {
 
 # ---- bases --------------------------------------------------------------
 
-make_rootfs() {
-    mkdir -p "$1/bin" "$1/etc" "$1/tmp" "$1/root" "$1/dev" "$1/proc" "$1/sys"
-    cp /bin/busybox "$1/bin/busybox"
-    for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$1/bin/$a"; done
-    printf 'root:x:0:0:root:/root:/bin/sh\n' >"$1/etc/passwd"
-    printf 'root:x:0:\n' >"$1/etc/group"
-    chmod 1777 "$1/tmp"
-}
-
 make_bases() {
     [ -f "$W/bases.done" ] && return 0
     echo "== generating the bases in $W (once)"
     rm -rf "$W/layout" "$W/rootfs" "$W/fat-src"
-    make_rootfs "$W/rootfs"
+    "$top/scripts/busybox-rootfs.sh" "$W/rootfs"
     umoci init --layout "$W/layout" >/dev/null
     umoci new --image "$W/layout:tiny" >/dev/null
     umoci unpack --image "$W/layout:tiny" "$TMP/bundle" >/dev/null

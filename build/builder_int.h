@@ -161,6 +161,9 @@ int bld_instr_workdir(bld_step *st, kd_error **err);
 /* ENV, ARG, LABEL, EXPOSE, VOLUME, USER, CMD, ENTRYPOINT, HEALTHCHECK,
  * STOPSIGNAL, SHELL, ONBUILD, MAINTAINER */
 int bld_instr_meta(bld_step *st, kd_error **err);
+/* The stage's SHELL (default /bin/sh -c), appended to argv (instr_meta.c):
+ * the prefix of every shell-form command. */
+void bld_shell_argv(const bld_step *st, kd_strv *argv);
 
 /* kd_store_mktemp_dir with mode 0755 (commit.c). */
 int bld_mktemp_dir(kd_store *s, const char *prefix, char **path, kd_error **err);

@@ -84,9 +84,7 @@ static int to_store(kd_builder *b, const char *digest, kd_error **err)
             return -1;
         char *name = kd_ref_string(&ref);
         int rc = kd_store_image_set(b->store, name, digest, err);
-        char *what = kd_asprintf("store:%s", name);
-        kd_timings_add_output(b->t, what);
-        free(what);
+        kd_timings_add_output(b->t, "store:%s", name);
         free(name);
         kd_ref_free(&ref);
         if (rc < 0)
@@ -111,9 +109,7 @@ static int to_layout(kd_builder *b, const char *digest, kd_error **err)
     int rc = kd_output_oci_layout(b->store, digest, b->o->oci_layout,
                                   ref_name ? ref_name : "latest", err);
     free(ref_name);
-    char *what = kd_asprintf("oci-layout:%s", b->o->oci_layout);
-    kd_timings_add_output(b->t, what);
-    free(what);
+    kd_timings_add_output(b->t, "oci-layout:%s", b->o->oci_layout);
     return rc;
 }
 
@@ -138,9 +134,7 @@ static int to_archive(kd_builder *b, const char *digest, kd_error **err)
     for (size_t i = 0; i < n; i++)
         free(tags[i]);
     free(tags);
-    char *what = kd_asprintf("docker-archive:%s", b->o->tar_path);
-    kd_timings_add_output(b->t, what);
-    free(what);
+    kd_timings_add_output(b->t, "docker-archive:%s", b->o->tar_path);
     return rc;
 }
 
@@ -177,9 +171,7 @@ static int to_registry(kd_builder *b, const char *digest, kd_error **err)
         char *name = kd_ref_string(&ref);
         bld_info(b, "pushing %s", name);
         int rc = kd_output_push(r, b->store, digest, &ref, mounts, nm, err);
-        char *what = kd_asprintf("push:%s", name);
-        kd_timings_add_output(b->t, what);
-        free(what);
+        kd_timings_add_output(b->t, "push:%s", name);
         free(name);
         kd_ref_free(&ref);
         if (rc < 0)

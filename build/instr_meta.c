@@ -158,20 +158,28 @@ static int do_maintainer(bld_step *st, kd_error **err)
 
 static int one_word(bld_step *st, char **out, kd_error **err)
 {
+    *out = NULL;
     if (st->in->nargs != 1)
         return kd_err(err, 0, "%s requires exactly one argument", st->in->keyword);
     *out = word(st, &st->in->args[0], err);
     return *out ? 0 : -1;
 }
 
-static int do_user(bld_step *st, kd_error **err)
+/* USER and STOPSIGNAL: one expanded word into a config field (valid may be
+ * NULL), and the history "KEYWORD value". */
+static int set_word(bld_step *st, char **field, bool (*valid)(const char *), kd_error **err)
 {
-    char *u;
-    if (one_word(st, &u, err) < 0)
+    char *v = NULL;
+    if (one_word(st, &v, err) < 0)
         return -1;
-    free(cfg(st)->user);
-    cfg(st)->user = u;
-    char *h = kd_asprintf("USER %s", u);
+    if (valid && !valid(v)) {
+        kd_err(err, 0, "invalid %s: %s", st->in->kind == DF_STOPSIGNAL ? "signal" : "value", v);
+        free(v);
+        return -1;
+    }
+    free(*field);
+    *field = v;
+    char *h = kd_asprintf("%s %s", df_kind_name(st->in->kind), v);
     bld_history(st, h, true);
     free(h);
     return 0;
@@ -195,24 +203,6 @@ static bool valid_signal(const char *s)
         if (strlen(names[i]) == len && strncasecmp(s, names[i], len) == 0)
             return s[len] == '\0' || strncasecmp(s, "RT", 2) == 0;
     return false;
-}
-
-static int do_stopsignal(bld_step *st, kd_error **err)
-{
-    char *sig;
-    if (one_word(st, &sig, err) < 0)
-        return -1;
-    if (!valid_signal(sig)) {
-        kd_err(err, 0, "invalid signal: %s", sig);
-        free(sig);
-        return -1;
-    }
-    free(cfg(st)->stop_signal);
-    cfg(st)->stop_signal = sig;
-    char *h = kd_asprintf("STOPSIGNAL %s", sig);
-    bld_history(st, h, true);
-    free(h);
-    return 0;
 }
 
 /* ---- EXPOSE and VOLUME ---- */
@@ -303,9 +293,21 @@ static int do_volume(bld_step *st, kd_error **err)
 
 /* ---- CMD, ENTRYPOINT, SHELL, HEALTHCHECK ---- */
 
+void bld_shell_argv(const bld_step *st, kd_strv *argv)
+{
+    const kd_strv *shell = &st->s->img.config.config.shell;
+    if (shell->n) {
+        for (size_t i = 0; i < shell->n; i++)
+            kd_strv_push(argv, shell->v[i]);
+    } else {
+        kd_strv_push(argv, "/bin/sh");
+        kd_strv_push(argv, "-c");
+    }
+}
+
 /* The command of RUN/CMD/ENTRYPOINT/HEALTHCHECK: exec form as is, shell
  * form through the stage's SHELL. args[from..] are the words. */
-void bld_command_args(const bld_step *st, size_t from, kd_strv *out)
+static void command_args(const bld_step *st, size_t from, kd_strv *out)
 {
     memset(out, 0, sizeof *out);
     out->set = true;
@@ -315,14 +317,7 @@ void bld_command_args(const bld_step *st, size_t from, kd_strv *out)
             kd_strv_push(out, in->args[i].text);
         return;
     }
-    const kd_strv *shell = &st->s->img.config.config.shell;
-    if (shell->n) {
-        for (size_t i = 0; i < shell->n; i++)
-            kd_strv_push(out, shell->v[i]);
-    } else {
-        kd_strv_push(out, "/bin/sh");
-        kd_strv_push(out, "-c");
-    }
+    bld_shell_argv(st, out);
     kd_buf text = KD_BUF_INIT;
     for (size_t i = from; i < in->nargs; i++) {
         if (i > from)
@@ -336,7 +331,7 @@ void bld_command_args(const bld_step *st, size_t from, kd_strv *out)
 static void set_command(bld_step *st, kd_strv *field, const char *name)
 {
     kd_strv v;
-    bld_command_args(st, 0, &v);
+    command_args(st, 0, &v);
     kd_strv_free(field);
     *field = v;
     kd_buf h = KD_BUF_INIT;
@@ -517,9 +512,9 @@ int bld_instr_meta(bld_step *st, kd_error **err)
     case DF_MAINTAINER:
         return do_maintainer(st, err);
     case DF_USER:
-        return do_user(st, err);
+        return set_word(st, &cfg(st)->user, NULL, err);
     case DF_STOPSIGNAL:
-        return do_stopsignal(st, err);
+        return set_word(st, &cfg(st)->stop_signal, valid_signal, err);
     case DF_EXPOSE:
         return do_expose(st, err);
     case DF_VOLUME:

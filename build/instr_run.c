@@ -106,14 +106,7 @@ static int shebang_script(bld_step *st, run_spec *r, const df_heredoc *h, const 
 
 static void push_shell(bld_step *st, kd_strv *argv, const char *text)
 {
-    const kd_strv *shell = &st->s->img.config.config.shell;
-    if (shell->n) {
-        for (size_t i = 0; i < shell->n; i++)
-            kd_strv_push(argv, shell->v[i]);
-    } else {
-        kd_strv_push(argv, "/bin/sh");
-        kd_strv_push(argv, "-c");
-    }
+    bld_shell_argv(st, argv);
     kd_strv_push(argv, text);
 }
 

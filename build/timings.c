@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,10 +108,13 @@ void kd_phase_add(kd_step_timing *s, kd_phase p, double ms, uint64_t bytes)
     s->phases[p].bytes += bytes;
 }
 
-void kd_timings_add_output(kd_timings *t, const char *what)
+void kd_timings_add_output(kd_timings *t, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     t->outputs = kd_xrealloc(t->outputs, (t->noutputs + 1) * sizeof *t->outputs);
-    t->outputs[t->noutputs++] = kd_xstrdup(what);
+    t->outputs[t->noutputs++] = kd_vasprintf(fmt, ap);
+    va_end(ap);
 }
 
 /* ---- JSON ---- */

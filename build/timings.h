@@ -118,7 +118,8 @@ void kd_step_timing_init(kd_step_timing *s);
 void kd_step_timing_free(kd_step_timing *s);
 /* Adds ms and bytes to a phase. */
 void kd_phase_add(kd_step_timing *s, kd_phase p, double ms, uint64_t bytes);
-void kd_timings_add_output(kd_timings *t, const char *what);
+/* Adds an output ("store:NAME", ...), formatted as printf does. */
+void kd_timings_add_output(kd_timings *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The JSON document of docs/timings.md, with t as its one build. Caller
  * frees. */

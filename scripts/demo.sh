@@ -28,14 +28,7 @@ store=$work/store
 
 # a root file system: busybox and its applets, a passwd and a group
 root=$work/rootfs
-mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/root"
-cp "$busybox" "$root/bin/busybox"
-for a in $("$busybox" --list); do
-    [ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
-done
-printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
-printf 'root:x:0:\n' >"$root/etc/group"
-chmod 1777 "$root/tmp"
+scripts/busybox-rootfs.sh "$root"
 
 echo "== kdoctor import $root -t kdoctor-demo/busybox:1  (a base image, no registry)"
 "$kd" import "$root" -t kdoctor-demo/busybox:1 --cache-dir "$store"
@@ -57,6 +50,6 @@ tr -d '\t' <"$work/timings.json" | awk -F'":' 'BEGIN { t = "-" }
     /^"text"/ { t = substr($0, 9); sub(/",$/, "", t); gsub(/\\"/, "\"", t) }
     /^"total_ms"/ && t != "-" {
         v = $2; sub(/,$/, "", v)
-        printf "  %8.1f ms  %s\n", v, t == "" ? "(export: config, manifest, store)" : t
+        printf "  %8.1f ms  %s\n", v, t
         t = "-"
     }'

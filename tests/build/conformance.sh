@@ -64,7 +64,7 @@ fi
     "$IMGDUMP" tree "$ctx" | sed 's/ [0-9]* sha256/ sha256/'
     "$IMGDUMP" tree "$TMP/rootfs"
     buildah --version
-    sed -n '/^make_rootfs/,/^}/p;/^make_base_layout/,/^}/p' "$top/tests/build/lib.sh"
+    sed -n '/^make_base_layout/,/^}/p' "$top/tests/build/lib.sh"
 } >"$TMP/inputs"
 
 # dump WHO LAYOUT NAME: the tree and config dump of an image into NAME.WHO.dump

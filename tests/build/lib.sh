@@ -2,23 +2,12 @@
 # tests/lib.sh. Everything lives in $TMP and is removed by its trap; the
 # registry is stopped by PID.
 : "${IMGDUMP:=$top/out/imgdump}"
-BUSYBOX=/bin/busybox
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # make_rootfs DIR: a small busybox-static root filesystem (no internet)
 make_rootfs() {
-    _d=$1
-    mkdir -p "$_d/bin" "$_d/etc" "$_d/tmp" "$_d/root" "$_d/home/bob" "$_d/dev" "$_d/proc" \
-        "$_d/sys" "$_d/run"
-    cp "$BUSYBOX" "$_d/bin/busybox"
-    for _a in $("$BUSYBOX" --list); do
-        [ "$_a" = busybox ] || ln -s busybox "$_d/bin/$_a"
-    done
-    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\nbob:x:1000:1000:bob:/home/bob:/bin/sh\n' >"$_d/etc/passwd"
-    printf 'root:x:0:\nnogroup:x:65534:\nbob:x:1000:\n' >"$_d/etc/group"
-    chown 1000:1000 "$_d/home/bob"
-    chmod 1777 "$_d/tmp"
+    "$top/scripts/busybox-rootfs.sh" "$1"
 }
 
 # make_base_layout LAYOUT ROOTFS: an OCI layout tagged "1" holding ROOTFS,

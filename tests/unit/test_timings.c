@@ -21,7 +21,7 @@ static kd_timings sample(void)
     s->size = 10;
     s->exit_code = 0;
     kd_timings_add_step(st, "ENV", "ENV A=1", 5, 5)->empty_layer = true;
-    kd_timings_add_output(&t, "store:x");
+    kd_timings_add_output(&t, "store:%s", "x");
     return t;
 }
 
