@@ -165,9 +165,10 @@ TEST(sandbox_sees_only_its_root_and_processes)
     CHECK_INT(res.exit_code, 0);
     CHECK(strstr(out, "bin\ndel\ndev\netc\nopaque\nproc\nsys\n") != NULL);
     CHECK(strstr(out, "HOST-VISIBLE") == NULL);
-    /* B is PID 1, the step PID 2; only they and ls/grep exist */
+    /* B is PID 1, the step PID 2; only they and ls/grep exist (3 when ls
+     * has read /proc before grep was forked: the shell starts them in turn) */
     CHECK(strstr(out, "pid=2\n") != NULL);
-    CHECK(strstr(out, "\n4\n") != NULL);
+    CHECK(strstr(out, "\n4\n") != NULL || strstr(out, "\n3\n") != NULL);
     CHECK(strstr(out, "buildkitsandbox\n") != NULL);
     free(out);
     check_mounts(before);
