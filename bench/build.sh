@@ -15,8 +15,12 @@
 # 6: its warm runs re-run the steps on the unpacked base; buildah --layers
 # and BuildKit answer from their caches).
 #
+# Each measurement is taken KD_BENCH_RUNS times (default 3), the builders
+# taking turns, and the median is shown: on a shared machine single runs
+# vary by tens of percent.
+#
 # Usage: bench/build.sh [KDOCTOR] [--quick]
-#   --quick   a 90 MB fat base in 3,000 files (to try the script)
+#   --quick   a 90 MB fat base in 3,000 files, one run (to try the script)
 # Environment: KD_BENCH_DIR (default /var/tmp/kdoctor-bench) keeps the
 # generated bases between runs; KD_BENCH_NO_DOCKER=1 skips BuildKit. Needs
 # root. Installs docker.io if it is missing (Debian package). Heavy: run it
@@ -28,8 +32,9 @@ quick=
 [ "${1:-}" = --quick ] && kd=$(realpath out/kdoctor)
 top=$(cd "$(dirname "$0")/.." && pwd)
 W=${KD_BENCH_DIR:-/var/tmp/kdoctor-bench}
+RUNS=${KD_BENCH_RUNS:-3}
 if [ -n "$quick" ]; then
-    FAT_FILES=3000 FAT_BYTES=90000000 W=$W-quick
+    FAT_FILES=3000 FAT_BYTES=90000000 W=$W-quick RUNS=1
 else
     FAT_FILES=30000 FAT_BYTES=900000000
 fi
@@ -204,11 +209,13 @@ floor() {
     mkdir -p "$TMP/floor"
     m=$(curl -s -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
         "http://$REG/v2/bench/fat/manifests/1")
+    pids=
     t0=$(now)
     for d in $(echo "$m" | jq -r '.layers[].digest'); do
         (curl -s "http://$REG/v2/bench/fat/blobs/$d" | gzip -d | tar -x -C "$TMP/floor") &
+        pids="$pids $!"
     done
-    wait
+    wait $pids # not a bare wait: the registry and dockerd are children too
     t1=$(now)
     rm -rf "$TMP/floor"
     secs "$t0" "$t1"
@@ -241,7 +248,12 @@ measure() { # BUILDER BASE WORKLOAD
     fi
 }
 
-get() { awk -v b="$1" -v w="$2" -v k="$3" -v m="$4" '$1==b && $2==w && $3==k && $4==m {print $5}' "$RESULTS"; }
+# the median of the runs of one measurement ("-" when any run failed)
+get() {
+    awk -v b="$1" -v w="$2" -v k="$3" -v m="$4" '$1==b && $2==w && $3==k && $4==m {print $5}' \
+        "$RESULTS" | sort -n | awk '{v[NR] = $1} /^-/ {bad = 1}
+        END { if (NR == 0 || bad) print "-"; else print v[int((NR + 1) / 2)] }'
+}
 
 make_bases
 start_registry
@@ -250,21 +262,26 @@ write_workloads
 builders="kd bh"
 if docker_start; then builders="kd bh dk"; else echo "== BuildKit: not measured (no dockerd)"; fi
 
-echo "== the floor: download + unpack the fat base once (curl | gzip -d | tar x, layers in parallel)"
-FLOOR=$(floor)
-echo "   ${FLOOR}s"
-for base in tiny fat; do
-    for wl in two-stage three-runs one-run; do
-        for b in $builders; do
-            printf '== %-5s %-11s %-8s\n' "$base" "$wl" "$b"
-            measure "$b" "$base" "$wl"
+FLOORS=$TMP/floors
+: >"$FLOORS"
+for run in $(seq 1 "$RUNS"); do
+    echo "== run $run of $RUNS: the floor (download + unpack the fat base once)"
+    floor >>"$FLOORS"
+    echo >>"$FLOORS"
+    for base in tiny fat; do
+        for wl in two-stage three-runs one-run; do
+            for b in $builders; do
+                printf '== run %s: %-5s %-11s %-8s\n' "$run" "$base" "$wl" "$b"
+                measure "$b" "$base" "$wl"
+            done
         done
     done
 done
+FLOOR=$(sort -n "$FLOORS" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
 
 name() { case $1 in kd) echo kdoctor ;; bh) echo "buildah" ;; dk) echo "BuildKit" ;; esac; }
 echo
-echo "Results (seconds, wall clock; machine: $(nproc) cores, $(uname -r))"
+echo "Results (seconds, wall clock, median of $RUNS runs; $(nproc) cores, $(uname -r))"
 printf '%-5s %-11s %-5s %9s %9s %9s   %-9s %-9s %-9s\n' base workload mode kdoctor buildah BuildKit \
     "kd/floor" "bh/kd" "bk/kd"
 for base in tiny fat; do
@@ -280,7 +297,10 @@ for base in tiny fat; do
         done
     done
 done
-echo "floor (fat base, download + unpack once): ${FLOOR}s"
+echo "floor (fat base, download + unpack once): ${FLOOR}s (runs: $(tr '\n' ' ' <"$FLOORS"))"
+echo "all runs (base workload builder mode seconds):"
+sort "$RESULTS" | awk '{k = $1 " " $2 " " $3 " " $4; if (k != p) {printf "%s%s", (p ? "\n" : ""), k; p = k} printf " %s", $5} END {print ""}' |
+    sed 's/^/  /' 
 echo
 echo "kdoctor, three-runs: each RUN's snapshot + compress (ms), tiny vs fat base (cold)"
 for base in tiny fat; do

@@ -81,50 +81,73 @@ static void import_config(const kd_import_opts *o, const kd_platform *p, const c
     free(by);
 }
 
-int kd_import(const kd_import_opts *o, char digest[KD_DIGEST_STR_LEN + 1], kd_error **err)
+static int parse_import_opts(const kd_import_opts *o, kd_ref *ref, kd_platform *p,
+                             kd_error **err)
 {
-    kd_ref ref;
-    if (kd_ref_parse(o->name, &ref, err) < 0 || ref.scratch) {
-        if (ref.scratch)
+    if (kd_ref_parse(o->name, ref, err) < 0 || ref->scratch) {
+        if (ref->scratch)
             kd_err(err, 0, "\"scratch\" is reserved: choose another name");
-        kd_ref_free(&ref);
+        kd_ref_free(ref);
         (*err)->status = 2;
         return -1;
     }
-    kd_platform p;
-    memset(&p, 0, sizeof p);
-    if (o->platform ? kd_platform_parse(o->platform, &p, err) < 0 : (kd_platform_host(&p), 0)) {
-        kd_ref_free(&ref);
-        return -1;
+    memset(p, 0, sizeof *p);
+    if (o->platform == NULL) {
+        kd_platform_host(p);
+        return 0;
     }
-    struct stat st;
-    kd_store *s = NULL;
-    int rc = stat(o->source, &st) < 0 ? kd_err(err, errno, "cannot read %s", o->source) : 0;
-    if (rc == 0)
-        rc = kd_store_open(o->cache_dir, KD_STORE_SHARED, &s, err);
+    if (kd_platform_parse(o->platform, p, err) == 0)
+        return 0;
+    kd_ref_free(ref);
+    (*err)->status = 2;
+    return -1;
+}
+
+/* The layer, then the image (config + manifest) named in the store. */
+static int import_into(kd_store *s, const kd_import_opts *o, const struct stat *st,
+                       const kd_ref *ref, const kd_platform *p,
+                       char digest[KD_DIGEST_STR_LEN + 1], kd_error **err)
+{
     kd_descriptor desc;
     memset(&desc, 0, sizeof desc);
     char diff_id[KD_DIGEST_STR_LEN + 1] = "";
     int64_t now = (int64_t)time(NULL);
     if (o->source_date_epoch >= 0 && o->source_date_epoch < now)
         now = o->source_date_epoch;
-    if (rc == 0)
-        rc = S_ISDIR(st.st_mode) ? import_dir(s, o->source, &desc, diff_id, o->source_date_epoch, err)
-                                 : import_tar(s, o->source, &desc, diff_id, o->source_date_epoch, err);
+    int rc = S_ISDIR(st->st_mode)
+                 ? import_dir(s, o->source, &desc, diff_id, o->source_date_epoch, err)
+                 : import_tar(s, o->source, &desc, diff_id, o->source_date_epoch, err);
     bld_image im;
     bld_image_init(&im);
     if (rc == 0) {
-        import_config(o, &p, diff_id, now, &im);
+        import_config(o, p, diff_id, now, &im);
         bld_image_add_layer(&im, &desc, diff_id, NULL, 0);
-        rc = bld_write_image(s, &im, digest, (char[KD_DIGEST_STR_LEN + 1]){0}, NULL, err);
+        char config[KD_DIGEST_STR_LEN + 1];
+        rc = bld_write_image(s, &im, digest, config, NULL, err);
     }
     if (rc == 0) {
-        char *name = kd_ref_string(&ref);
+        char *name = kd_ref_string(ref);
         rc = kd_store_image_set(s, name, digest, err);
         free(name);
     }
     bld_image_free(&im);
     kd_descriptor_free(&desc);
+    return rc;
+}
+
+int kd_import(const kd_import_opts *o, char digest[KD_DIGEST_STR_LEN + 1], kd_error **err)
+{
+    kd_ref ref;
+    kd_platform p;
+    if (parse_import_opts(o, &ref, &p, err) < 0)
+        return -1;
+    struct stat st;
+    kd_store *s = NULL;
+    int rc = stat(o->source, &st) < 0 ? kd_err(err, errno, "cannot read %s", o->source) : 0;
+    if (rc == 0)
+        rc = kd_store_open(o->cache_dir, KD_STORE_SHARED, &s, err);
+    if (rc == 0)
+        rc = import_into(s, o, &st, &ref, &p, digest, err);
     kd_platform_free(&p);
     kd_ref_free(&ref);
     kd_store_close(s);

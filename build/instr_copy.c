@@ -532,8 +532,33 @@ typedef struct mkdir_ctx {
     const char *user;
 } mkdir_ctx;
 
+/* Creates the last component of p (an absolute path inside the root whose
+ * parent exists) when it is missing, owned by uid:gid. */
+static int mkdir_one(int rootfd, char *p, uid_t uid, gid_t gid, kd_error **err)
+{
+    int fd = kd_root_open(rootfd, p, O_PATH | O_DIRECTORY, 0, KD_IN_ROOT);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    if (errno != ENOENT)
+        return kd_err(err, errno, "cannot create %s", p);
+    char *slash = strrchr(p, '/');
+    *slash = '\0';
+    int parent = kd_root_open(rootfd, *p ? p : "/", O_PATH | O_DIRECTORY, 0, KD_IN_ROOT);
+    *slash = '/';
+    int rc = 0;
+    if (parent < 0 || mkdirat(parent, slash + 1, 0755) < 0 ||
+        fchownat(parent, slash + 1, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+        rc = kd_err(err, errno, "cannot create %s", p);
+    if (parent >= 0)
+        close(parent);
+    return rc;
+}
+
 /* mkdir -p of path inside root, new dirs owned by the USER, as BuildKit's
- * llb.Mkdir(WithParents, WithUser) does. */
+ * llb.Mkdir(WithParents, WithUser) does; every component is resolved inside
+ * the root, so a symlink in the image cannot send it elsewhere. */
 static int mkdir_in_root(const char *root, void *arg, kd_error **err)
 {
     mkdir_ctx *m = arg;
@@ -557,22 +582,7 @@ static int mkdir_in_root(const char *root, void *arg, kd_error **err)
             continue;
         char c = *s;
         *s = '\0';
-        int fd = kd_root_open(rootfd, p, O_PATH | O_DIRECTORY, 0, KD_IN_ROOT);
-        if (fd >= 0) {
-            close(fd);
-        } else if (errno == ENOENT) {
-            char *slash = strrchr(p, '/');
-            *slash = '\0';
-            int parent = kd_root_open(rootfd, *p ? p : "/", O_PATH | O_DIRECTORY, 0, KD_IN_ROOT);
-            *slash = '/';
-            if (parent < 0 || mkdirat(parent, slash + 1, 0755) < 0 ||
-                fchownat(parent, slash + 1, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-                rc = kd_err(err, errno, "cannot create %s", p);
-            if (parent >= 0)
-                close(parent);
-        } else {
-            rc = kd_err(err, errno, "cannot create %s", p);
-        }
+        rc = mkdir_one(rootfd, p, uid, gid, err);
         *s = c;
         if (c == '\0')
             break;

@@ -434,16 +434,37 @@ static int step_failed(const kd_strv *argv, const kd_sandbox_result *res, const 
     return -1;
 }
 
+/* Starts the step, streams its output until it is gone, waits for it. The
+ * pipe's write end is ours only until the child has it. */
+static int start_and_wait(bld_step *st, const kd_sandbox_spec *spec, int pfd[2], out_tail *tail,
+                          kd_sandbox_result *res, kd_error **err)
+{
+    kd_sandbox *sb;
+    int rc = kd_sandbox_start(spec, &sb, err);
+    close(pfd[1]);
+    if (rc == 0) {
+        bool killed = pump_output(st, sb, pfd[0], tail);
+        rc = kd_sandbox_wait(sb, res, err);
+        if (killed) { /* what the killed step said does not matter */
+            kd_error_free(err ? *err : NULL);
+            if (err)
+                *err = NULL;
+            rc = bld_cancel_error(err);
+        }
+    }
+    close(pfd[0]);
+    return rc;
+}
+
 static int run_sandbox(bld_step *st, run_spec *r, bld_upper *u, kd_error **err)
 {
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) < 0)
+        return kd_err(err, errno, "pipe");
     size_t nlowers;
     const char **lowers = bld_image_lowers(&st->s->img, &nlowers);
     const kd_run_config *c = &st->s->img.config.config;
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) < 0) {
-        free(lowers);
-        return kd_err(err, errno, "pipe");
-    }
+    /* NULL-terminated copies of the arrays (the strings stay r's) */
     const char **argv = kd_xcalloc(r->argv.n + 1, sizeof *argv);
     const char **envp = kd_xcalloc(r->env.n + 1, sizeof *envp);
     memcpy(argv, r->argv.v, r->argv.n * sizeof *argv);
@@ -461,23 +482,10 @@ static int run_sandbox(bld_step *st, run_spec *r, bld_upper *u, kd_error **err)
         .stdout_fd = pfd[1],
         .stderr_fd = pfd[1],
     };
-    kd_sandbox *sb;
-    double t0 = kd_now_ms();
-    int rc = kd_sandbox_start(&spec, &sb, err);
-    close(pfd[1]);
     out_tail tail = {.len = 0};
     kd_sandbox_result res = {0};
-    if (rc == 0) {
-        bool killed = pump_output(st, sb, pfd[0], &tail);
-        rc = kd_sandbox_wait(sb, &res, err);
-        if (killed) {
-            kd_error_free(err ? *err : NULL);
-            if (err)
-                *err = NULL;
-            rc = bld_cancel_error(err);
-        }
-    }
-    close(pfd[0]);
+    double t0 = kd_now_ms();
+    int rc = start_and_wait(st, &spec, pfd, &tail, &res, err);
     kd_phase_add(st->t, KD_PH_RUN, kd_now_ms() - t0, tail.total);
     if (rc == 0) {
         st->t->exit_code = res.exit_code;
