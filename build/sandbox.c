@@ -453,7 +453,7 @@ static int probe_child(const char *tmp)
     char *m = kd_asprintf("%s/m", tmp);
     mkdir(l, 0755), mkdir(l2, 0755), mkdir(u, 0755), mkdir(w, 0755), mkdir(m, 0755);
     const char *lowers[] = {l};
-    kd_overlay ov = {lowers, 1, u, w};
+    kd_overlay ov = {lowers, 1, u, w, false};
     char msg[256];
     int caps = CAP_NS;
     /* the child exits right after: its allocations die with it */

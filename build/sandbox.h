@@ -40,6 +40,11 @@ typedef struct kd_overlay {
     size_t nlowers;
     const char *upper; /* NULL with readonly: a read-only overlay of lowers */
     const char *work;
+    /* Mount with "volatile": no syncfs of the upper file system when the
+     * overlay goes away, which otherwise waits for every dirty page there
+     * (a base image just extracted: a second or more). Only for an upper and
+     * work dir used once: the kernel refuses to mount that work dir again. */
+    bool no_sync;
 } kd_overlay;
 
 #define KD_OVERLAY_MAX_LOWERS 500 /* the kernel's OVL_MAX_STACK */

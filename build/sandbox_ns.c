@@ -71,6 +71,8 @@ static int mount_new_api(const kd_overlay *ov, const char *stub, const char *tar
     for (size_t i = 0; i < 4 && rc == 0; i++)
         if (fsconfig(fs, FSCONFIG_SET_STRING, ovl_opts[i][0], ovl_opts[i][1], 0) < 0)
             snprintf(msg, len, "overlay option %s: %s", ovl_opts[i][0], strerror(errno)), rc = -1;
+    if (rc == 0 && ov->upper && ov->no_sync) /* an optimisation: kernels < 5.10 lack it */
+        fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0);
     if (rc == 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
         snprintf(msg, len, "cannot mount the overlay: %s", strerror(errno)), rc = -1;
     int mfd = rc == 0 ? fsmount(fs, FSMOUNT_CLOEXEC, 0) : -1;
@@ -127,8 +129,8 @@ static int add_path(kd_buf *b, const char *p, char *msg, size_t len)
 
 /* Builds "lowerdir=...,upperdir=...,..." with lower dirs relative to
  * their common parent (the caller chdirs there), to fit in one page. */
-static int legacy_options(const kd_overlay *ov, const char *stub, size_t cut, kd_buf *b, char *msg,
-                          size_t len)
+static int legacy_options(const kd_overlay *ov, const char *stub, size_t cut, bool no_sync,
+                          kd_buf *b, char *msg, size_t len)
 {
     kd_buf_adds(b, "lowerdir=");
     for (size_t i = 0; i < ov->nlowers; i++) {
@@ -149,6 +151,8 @@ static int legacy_options(const kd_overlay *ov, const char *stub, size_t cut, kd
     }
     for (size_t i = 0; i < 4; i++)
         kd_buf_addf(b, ",%s=%s", ovl_opts[i][0], ovl_opts[i][1]);
+    if (ov->upper && no_sync)
+        kd_buf_adds(b, ",volatile");
     long page = sysconf(_SC_PAGESIZE);
     if ((long)b->len >= page) {
         snprintf(msg, len,
@@ -165,13 +169,19 @@ static int mount_legacy(const kd_overlay *ov, const char *stub, const char *targ
 {
     size_t cut = common_parent(ov);
     kd_buf opts = KD_BUF_INIT;
-    int rc = legacy_options(ov, stub, cut, &opts, msg, len);
+    int rc = legacy_options(ov, stub, cut, ov->no_sync, &opts, msg, len);
     int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     char *dir = cut ? kd_xstrndup(ov->lowers[0], cut) : NULL;
     if (rc == 0 && dir && chdir(dir) < 0)
         snprintf(msg, len, "cannot enter %s: %s", dir, strerror(errno)), rc = -1;
-    if (rc == 0 && mount("overlay", target, "overlay", 0, opts.data) < 0)
-        snprintf(msg, len, "cannot mount the overlay on %s: %s", target, strerror(errno)), rc = -1;
+    int e = rc == 0 && mount("overlay", target, "overlay", 0, opts.data) < 0 ? errno : 0;
+    if (e == EINVAL && ov->upper && ov->no_sync) { /* a kernel without "volatile" */
+        kd_buf_free(&opts);
+        rc = legacy_options(ov, stub, cut, false, &opts, msg, len);
+        e = rc == 0 && mount("overlay", target, "overlay", 0, opts.data) < 0 ? errno : 0;
+    }
+    if (e)
+        snprintf(msg, len, "cannot mount the overlay on %s: %s", target, strerror(e)), rc = -1;
     if (here >= 0) {
         if (fchdir(here) < 0 && rc == 0)
             snprintf(msg, len, "cannot return to the working dir"), rc = -1;
