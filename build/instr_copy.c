@@ -468,7 +468,7 @@ static int run_in_overlay(bld_step *st, kd_sandbox_fn fn, void *arg, kd_error **
         return -1;
     size_t n;
     const char **lowers = step_lowers(st->b, &st->s->img, &n);
-    kd_overlay ov = {lowers, n, u.upper, u.work, false};
+    kd_overlay ov = {lowers, n, u.upper, u.work, true};
     double t0 = kd_now_ms();
     int rc = kd_sandbox_call(&ov, fn, arg, err);
     kd_phase_add(st->t, KD_PH_RUN, kd_now_ms() - t0, 0);

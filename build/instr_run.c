@@ -471,7 +471,7 @@ static int run_sandbox(bld_step *st, run_spec *r, bld_upper *u, kd_error **err)
     memcpy(envp, r->env.v, r->env.n * sizeof *envp);
     kd_sandbox_spec spec = {
         .mode = st->b->o->sandbox,
-        .overlay = {lowers, nlowers, u->upper, u->work, false},
+        .overlay = {lowers, nlowers, u->upper, u->work, true},
         .argv = argv,
         .env = envp,
         .cwd = c->working_dir && *c->working_dir ? c->working_dir : "/",
