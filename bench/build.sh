@@ -40,13 +40,16 @@ else
 fi
 [ "$(id -u)" = 0 ] || { echo "bench/build.sh needs root" >&2; exit 1; }
 mkdir -p "$W"
+D=$W/docker # dockerd's socket, data root and exec root
 N="nice -n 10"
 TMP=$(mktemp -d "$W/run.XXXXXX")
 REG_PID= DOCKERD_PID=
 
+# what a run leaves is state, not cache: only the generated bases are kept
 cleanup() {
     bh_cleanup
     docker_stop
+    rm -rf "$W/kd-store" "$W/buildah" "$D"
     if [ -n "$REG_PID" ]; then
         kill "$REG_PID" 2>/dev/null || true
         wait "$REG_PID" 2>/dev/null || true
@@ -161,7 +164,6 @@ bh_cleanup() {
     for m in $(findmnt -rn -o TARGET | grep "^$W/buildah" | sort -r); do umount "$m" 2>/dev/null || true; done
 }
 
-D=$W/docker
 # the Debian package's client, whatever else is on the PATH
 DOCKER=/usr/bin/docker
 docker_start() {
