@@ -13,10 +13,8 @@ for bin in "$@"; do
     corpus="$top/tests/fuzz/corpus/$name"
     mkdir -p "$corpus"
     work=$(mktemp -d)
-    # seeds: our kept corpus, checked-in seeds, our test Dockerfiles and the
-    # shared ones
+    # seeds: our kept corpus, our test Dockerfiles and the shared ones
     seeds="$corpus"
-    [ -d "$top/tests/fuzz/seeds/$name" ] && seeds="$seeds $top/tests/fuzz/seeds/$name"
     if [ "$name" = parse ]; then
         cp "$top"/tests/parser/cases/*.Dockerfile "$work"/ 2>/dev/null
         [ -d "$shared/real" ] && cp "$shared"/real/*Dockerfile* "$work"/ 2>/dev/null
@@ -24,7 +22,7 @@ for bin in "$@"; do
             for d in "$shared"/buildkit-parser/*/*/; do
                 cp "$d/Dockerfile" "$work/bk-$(basename "$d")" 2>/dev/null
             done
-        seeds="$seeds $work"
+        seeds="$corpus $work"
     fi
     echo "fuzz $name: ${secs}s"
     # shellcheck disable=SC2086
