@@ -229,25 +229,21 @@ RESULTS=$TMP/results
 : >"$RESULTS"
 record() { echo "$1 $2 $3 $4 $5" >>"$RESULTS"; } # base workload builder mode seconds
 
-measure() { # BUILDER BASE WORKLOAD
-    builder=$1 base=$2 wl=$3
-    ctx=$TMP/wl/$wl-$base
-    "${builder}_cold"
+timed() { # BUILDER BASE WORKLOAD MODE: one build, recorded
+    ctx=$TMP/wl/$3-$2
+    t0=$(now)
+    if "${1}_build" "$ctx" "$TMP/timings-$3-$2-$4.json"; then
+        record "$2" "$3" "$1" "$4" "$(secs "$t0" "$(now)")"
+    else
+        record "$2" "$3" "$1" "$4" -
+    fi
+}
+
+measure() { # BUILDER BASE WORKLOAD: cold, then the same again (warm)
+    "${1}_cold"
     sync
-    t0=$(now)
-    if "${builder}_build" "$ctx" "$TMP/timings-$wl-$base-cold.json"; then
-        t1=$(now)
-        record "$base" "$wl" "$builder" cold "$(secs "$t0" "$t1")"
-    else
-        record "$base" "$wl" "$builder" cold -
-    fi
-    t0=$(now)
-    if "${builder}_build" "$ctx" "$TMP/timings-$wl-$base-warm.json"; then
-        t1=$(now)
-        record "$base" "$wl" "$builder" warm "$(secs "$t0" "$t1")"
-    else
-        record "$base" "$wl" "$builder" warm -
-    fi
+    timed "$1" "$2" "$3" cold
+    timed "$1" "$2" "$3" warm
 }
 
 # the median of the runs of one measurement ("-" when any run failed)
