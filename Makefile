@@ -52,8 +52,10 @@ FETCH_TOOL := $(OUT)/fetch-tool
 LAYER_TOOL := $(OUT)/layer-tool
 # the corpus check of lint --fix (tests/fix)
 FIX_CHECK  := $(OUT)/fix-check
+# canonical image dumps for the builder's conformance tests (tests/build)
+IMGDUMP    := $(OUT)/imgdump
 
-.PHONY: all deps build demo test test-run asan fuzz fuzz-build bench format format-check \
+.PHONY: all deps build demo test test-run asan fuzz fuzz-build bench bench-build format format-check \
         clean install FORCE
 
 all: build
@@ -61,7 +63,7 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-build: $(KDOCTOR) $(UNIT_TESTS) $(FETCH_TOOL) $(LAYER_TOOL) $(FIX_CHECK)
+build: $(KDOCTOR) $(UNIT_TESTS) $(FETCH_TOOL) $(LAYER_TOOL) $(FIX_CHECK) $(IMGDUMP)
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -114,6 +116,10 @@ $(FIX_CHECK): $(OUT)/obj/tests/fix/fix_check.o $(OUT)/libkdoctor.a
 	$(say) LINK $@
 	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $< $(OUT)/libkdoctor.a $(KD_LIBS)
 
+$(IMGDUMP): $(OUT)/obj/tests/build/imgdump.o $(OUT)/libkdoctor.a
+	$(say) LINK $@
+	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $< $(OUT)/libkdoctor.a $(KD_LIBS)
+
 demo: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/demo.sh $(KDOCTOR)
@@ -125,7 +131,7 @@ test: deps
 test-run:
 	@KDOCTOR=$(abspath $(KDOCTOR)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) \
 	    FETCH_TOOL=$(abspath $(FETCH_TOOL)) LAYER_TOOL=$(abspath $(LAYER_TOOL)) \
-	    FIX_CHECK=$(abspath $(FIX_CHECK)) tests/run.sh
+	    FIX_CHECK=$(abspath $(FIX_CHECK)) IMGDUMP=$(abspath $(IMGDUMP)) tests/run.sh
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
@@ -157,6 +163,11 @@ bench: build
 	@bench/lint.sh $(KDOCTOR)
 	@bench/layers.sh $(LAYER_TOOL)
 
+# kdoctor build against buildah and BuildKit on a tiny and a 900 MB base
+# (heavy: minutes, GBs of disk; run it on a quiet machine)
+bench-build: build
+	@bench/build.sh $(KDOCTOR)
+
 format:
 	clang-format -i $(LIB_SRCS) $(CLI_SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) \
 	    $(wildcard $(addsuffix /*.h,$(LIB_DIRS) cli tests/unit))
@@ -174,4 +185,4 @@ clean:
 FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(OUT)/obj/tests/registry/fetch_tool.d \
-	$(OUT)/obj/tests/layers/layer_tool.d $(OUT)/obj/tests/fix/fix_check.d
+	$(OUT)/obj/tests/layers/layer_tool.d $(OUT)/obj/tests/fix/fix_check.d $(OUT)/obj/tests/build/imgdump.d

@@ -57,7 +57,10 @@ void sbx_report_err(int fd, int errnum, const char *fmt, ...)
         n = 0;
     if (errnum && (size_t)n < sizeof text)
         n += snprintf(text + n, sizeof text - (size_t)n, ": %s", strerror(errnum));
-    report(fd, 'E', text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
+    /* the text goes with its NUL: several messages may arrive in one read */
+    size_t len = (size_t)n < sizeof text - 1 ? (size_t)n : sizeof text - 2;
+    text[len] = '\0';
+    report(fd, 'E', text, len + 1);
 }
 
 void sbx_report_status(int fd, int status)
@@ -71,25 +74,46 @@ typedef struct reading {
     int status;
 } reading;
 
+/* Splits what the pipe carried into messages: 'E' text NUL, 'S' int.
+ * Writes are atomic, but one read may return several of them. */
+static void parse_reports(const char *p, size_t n, reading *r)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] == 'E') {
+            const char *end = memchr(p + i + 1, '\0', n - i - 1);
+            size_t len = end ? (size_t)(end - (p + i + 1)) : n - i - 1;
+            if (r->err == NULL)
+                r->err = kd_xstrndup(p + i + 1, len);
+            i += 1 + len + (end != NULL);
+        } else if (p[i] == 'S' && n - i >= 1 + sizeof(int)) {
+            if (!r->have_status) {
+                memcpy(&r->status, p + i + 1, sizeof(int));
+                r->have_status = true;
+            }
+            i += 1 + sizeof(int);
+        } else {
+            return; /* not a message of ours */
+        }
+    }
+}
+
 /* Reads messages until every writer is gone (the step's processes have
  * closed it: CLOEXEC at their exec, or their exit). */
 static void read_reports(int fd, reading *r)
 {
-    char msg[PIPE_BUF + 1];
+    kd_buf all = KD_BUF_INIT;
+    char msg[PIPE_BUF];
     for (;;) {
-        ssize_t n = read(fd, msg, sizeof msg - 1);
+        ssize_t n = read(fd, msg, sizeof msg);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return;
-        msg[n] = '\0';
-        if (msg[0] == 'E' && r->err == NULL)
-            r->err = kd_xstrdup(msg + 1);
-        if (msg[0] == 'S' && n == 1 + (ssize_t)sizeof(int) && !r->have_status) {
-            memcpy(&r->status, msg + 1, sizeof(int));
-            r->have_status = true;
-        }
+            break;
+        kd_buf_add(&all, msg, (size_t)n);
     }
+    parse_reports(all.data, all.len, r);
+    kd_buf_free(&all);
 }
 
 int sbx_die_with_parent(pid_t parent)
@@ -429,7 +453,7 @@ static int probe_child(const char *tmp)
     char *m = kd_asprintf("%s/m", tmp);
     mkdir(l, 0755), mkdir(l2, 0755), mkdir(u, 0755), mkdir(w, 0755), mkdir(m, 0755);
     const char *lowers[] = {l};
-    kd_overlay ov = {lowers, 1, u, w};
+    kd_overlay ov = {lowers, 1, u, w, false};
     char msg[256];
     int caps = CAP_NS;
     /* the child exits right after: its allocations die with it */
@@ -527,4 +551,14 @@ int kd_sandbox_call(const kd_overlay *ov, kd_sandbox_fn fn, void *arg, kd_error 
         rc = kd_err(err, 0, "the overlay process died (status %d)", st);
     free(r.err);
     return rc;
+}
+
+int kd_sandbox_mount_lowers(const kd_overlay *ov, const char *target, kd_error **err)
+{
+    if (ov->upper != NULL || ov->nlowers < 2)
+        return kd_err(err, 0, "a read-only overlay needs two lower dirs and no upper dir");
+    char msg[512];
+    if (sbx_mount_overlay(ov, NULL, target, false, msg, sizeof msg) < 0)
+        return kd_err(err, 0, "%s", msg);
+    return 0;
 }

@@ -40,6 +40,11 @@ typedef struct kd_overlay {
     size_t nlowers;
     const char *upper; /* NULL with readonly: a read-only overlay of lowers */
     const char *work;
+    /* Mount with "volatile": no syncfs of the upper file system when the
+     * overlay goes away, which otherwise waits for every dirty page there
+     * (a base image just extracted: a second or more). Only for an upper and
+     * work dir used once: the kernel refuses to mount that work dir again. */
+    bool no_sync;
 } kd_overlay;
 
 #define KD_OVERLAY_MAX_LOWERS 500 /* the kernel's OVL_MAX_STACK */
@@ -126,5 +131,11 @@ const kd_sandbox_caps *kd_sandbox_detect(void);
  * fn's error (return -1 with *err) is carried back. Used by COPY. */
 typedef int (*kd_sandbox_fn)(const char *root, void *arg, kd_error **err);
 int kd_sandbox_call(const kd_overlay *ov, kd_sandbox_fn fn, void *arg, kd_error **err);
+
+/* For a kd_sandbox_fn, which runs in a private mount namespace: mounts a
+ * read-only overlay of ov's lower dirs (ov->upper NULL; at least two lower
+ * dirs, as overlayfs wants without an upper dir) on target, an existing
+ * dir. The mount vanishes with the child. Used by COPY --from a stage. */
+int kd_sandbox_mount_lowers(const kd_overlay *ov, const char *target, kd_error **err);
 
 #endif

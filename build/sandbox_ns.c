@@ -71,6 +71,8 @@ static int mount_new_api(const kd_overlay *ov, const char *stub, const char *tar
     for (size_t i = 0; i < 4 && rc == 0; i++)
         if (fsconfig(fs, FSCONFIG_SET_STRING, ovl_opts[i][0], ovl_opts[i][1], 0) < 0)
             snprintf(msg, len, "overlay option %s: %s", ovl_opts[i][0], strerror(errno)), rc = -1;
+    if (rc == 0 && ov->upper && ov->no_sync) /* an optimisation: kernels < 5.10 lack it */
+        fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0);
     if (rc == 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
         snprintf(msg, len, "cannot mount the overlay: %s", strerror(errno)), rc = -1;
     int mfd = rc == 0 ? fsmount(fs, FSMOUNT_CLOEXEC, 0) : -1;
@@ -127,8 +129,8 @@ static int add_path(kd_buf *b, const char *p, char *msg, size_t len)
 
 /* Builds "lowerdir=...,upperdir=...,..." with lower dirs relative to
  * their common parent (the caller chdirs there), to fit in one page. */
-static int legacy_options(const kd_overlay *ov, const char *stub, size_t cut, kd_buf *b, char *msg,
-                          size_t len)
+static int legacy_options(const kd_overlay *ov, const char *stub, size_t cut, bool no_sync,
+                          kd_buf *b, char *msg, size_t len)
 {
     kd_buf_adds(b, "lowerdir=");
     for (size_t i = 0; i < ov->nlowers; i++) {
@@ -149,6 +151,8 @@ static int legacy_options(const kd_overlay *ov, const char *stub, size_t cut, kd
     }
     for (size_t i = 0; i < 4; i++)
         kd_buf_addf(b, ",%s=%s", ovl_opts[i][0], ovl_opts[i][1]);
+    if (ov->upper && no_sync)
+        kd_buf_adds(b, ",volatile");
     long page = sysconf(_SC_PAGESIZE);
     if ((long)b->len >= page) {
         snprintf(msg, len,
@@ -165,13 +169,19 @@ static int mount_legacy(const kd_overlay *ov, const char *stub, const char *targ
 {
     size_t cut = common_parent(ov);
     kd_buf opts = KD_BUF_INIT;
-    int rc = legacy_options(ov, stub, cut, &opts, msg, len);
+    int rc = legacy_options(ov, stub, cut, ov->no_sync, &opts, msg, len);
     int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     char *dir = cut ? kd_xstrndup(ov->lowers[0], cut) : NULL;
     if (rc == 0 && dir && chdir(dir) < 0)
         snprintf(msg, len, "cannot enter %s: %s", dir, strerror(errno)), rc = -1;
-    if (rc == 0 && mount("overlay", target, "overlay", 0, opts.data) < 0)
-        snprintf(msg, len, "cannot mount the overlay on %s: %s", target, strerror(errno)), rc = -1;
+    int e = rc == 0 && mount("overlay", target, "overlay", 0, opts.data) < 0 ? errno : 0;
+    if (e == EINVAL && ov->upper && ov->no_sync) { /* a kernel without "volatile" */
+        kd_buf_free(&opts);
+        rc = legacy_options(ov, stub, cut, false, &opts, msg, len);
+        e = rc == 0 && mount("overlay", target, "overlay", 0, opts.data) < 0 ? errno : 0;
+    }
+    if (e)
+        snprintf(msg, len, "cannot mount the overlay on %s: %s", target, strerror(e)), rc = -1;
     if (here >= 0) {
         if (fchdir(here) < 0 && rc == 0)
             snprintf(msg, len, "cannot return to the working dir"), rc = -1;
@@ -291,11 +301,41 @@ static int setup_etc(int rootfd, const sbx_paths *p, int rep)
     return 0;
 }
 
+/* /dev is our own fresh tmpfs, mounted after the stub's mount points were
+ * made: a bind below it (BuildKit's /dev/pipes for a RUN heredoc script)
+ * gets its mount point created in that tmpfs, never in the layers. */
+static int dev_mount_point(int rootfd, const kd_bind *b)
+{
+    if (strncmp(b->target, "/dev/", 5) != 0 || strstr(b->target, "/.."))
+        return 0;
+    struct stat st;
+    if (stat(b->source, &st) < 0)
+        return -1;
+    char *rel = kd_xstrdup(b->target + 1);
+    int rc = 0;
+    for (char *p = rel + 4; rc == 0 && *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdirat(rootfd, rel, 0755) < 0 && errno != EEXIST)
+            rc = -1;
+        *p = '/';
+    }
+    if (rc == 0 && S_ISDIR(st.st_mode))
+        rc = mkdirat(rootfd, rel, 0755) < 0 && errno != EEXIST ? -1 : 0;
+    else if (rc == 0) {
+        int fd = openat(rootfd, rel, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        rc = fd < 0 ? -1 : close(fd);
+    }
+    free(rel);
+    return rc;
+}
+
 static int setup_binds(int rootfd, const kd_sandbox_spec *s, int rep)
 {
     for (size_t i = 0; i < s->nbinds; i++) {
         const kd_bind *b = &s->binds[i];
-        if (bind_in(rootfd, b->target, b->source, b->readonly) < 0) {
+        if (dev_mount_point(rootfd, b) < 0 || bind_in(rootfd, b->target, b->source, b->readonly) < 0) {
             sbx_report_err(rep, errno, "cannot bind %s on %s", b->source, b->target);
             return -1;
         }

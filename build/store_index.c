@@ -264,7 +264,8 @@ static int image_cmp(const void *a, const void *b)
 
 static int images_write(kd_store *s, images *im, kd_error **err)
 {
-    qsort(im->v, im->n, sizeof *im->v, image_cmp);
+    if (im->n > 1)
+        qsort(im->v, im->n, sizeof *im->v, image_cmp);
     cJSON *o = cJSON_CreateObject();
     cJSON *list = cJSON_AddObjectToObject(o, "images");
     for (size_t i = 0; i < im->n; i++) {
@@ -371,7 +372,8 @@ int kd_store_image_list(kd_store *s, kd_store_image **list, size_t *n, kd_error 
     if (fd < 0)
         return -1;
     close(fd);
-    qsort(im.v, im.n, sizeof *im.v, image_cmp);
+    if (im.n > 1) /* qsort(NULL, 0) is undefined (UBSan) */
+        qsort(im.v, im.n, sizeof *im.v, image_cmp);
     *list = im.v;
     *n = im.n;
     return 0;

@@ -141,6 +141,8 @@ static size_t rtrim_uspace(const char *s, size_t start, size_t end)
 
 /* ---- the line table ----------------------------------------------------- */
 
+#define NUL_MSG "NUL byte in the Dockerfile (is this a binary file?)"
+
 static int build_lines(parser *p)
 {
     df_file *f = p->f;
@@ -153,9 +155,14 @@ static int build_lines(parser *p)
         f->line_starts[f->nlines++] = i;
         const char *nl = memchr(f->src + i, '\n', f->len - i);
         size_t end = nl ? (size_t)(nl - f->src) : f->len;
-        if (end - i > DF_MAX_LINE)
+        if (end - i > DF_MAX_LINE) {
+            /* a binary file is told as one, not by its first long "line" */
+            const char *nul = memchr(f->src, '\0', end);
+            if (nul)
+                return perr(p, (size_t)(nul - f->src), NUL_MSG);
             return perr(p, i, "line is %zu bytes long; a Dockerfile line may hold at most %d bytes",
                         end - i, DF_MAX_LINE);
+        }
         if (nl && end > i && f->src[end - 1] == '\r')
             f->crlf = true;
         if (nl == NULL || end + 1 == f->len)
@@ -166,8 +173,7 @@ static int build_lines(parser *p)
     f->line_starts[f->nlines] = f->len;
     const char *nul = memchr(f->src, '\0', f->len);
     if (nul)
-        return perr(p, (size_t)(nul - f->src),
-                    "NUL byte in the Dockerfile (is this a binary file?)");
+        return perr(p, (size_t)(nul - f->src), NUL_MSG);
     return 0;
 }
 

@@ -22,6 +22,9 @@ PKGS="$PKGS time"
 PKGS="$PKGS docker-registry skopeo umoci podman apache2-utils curl"
 # layer tests: GNU tar, gzip and bsdtar read our layers, attr checks xattrs
 PKGS="$PKGS tar gzip libarchive-tools attr"
+# tests: podman run of built images needs runc (crun refuses this machine's
+# hybrid cgroups)
+PKGS="$PKGS runc"
 
 missing=""
 for p in $PKGS; do

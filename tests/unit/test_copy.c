@@ -282,7 +282,7 @@ TEST(copy_into_overlay_upper)
     snprintf(upper, sizeof upper, "%s/upper", top);
     snprintf(work, sizeof work, "%s/work", top);
     const char *lowers[] = {lower};
-    kd_overlay ov = {lowers, 1, upper, work};
+    kd_overlay ov = {lowers, 1, upper, work, false};
     const char *srcs[] = {"dir"};
     kd_copy_opts o = {.src_root = ctx, .src_is_context = true, .srcs = srcs, .nsrcs = 1,
                       .dest = "/real/app/", .chown = "bob"};

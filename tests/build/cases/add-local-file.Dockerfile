@@ -1,0 +1,3 @@
+FROM @BASE@
+ADD a.txt /added-a
+ADD dir /added-dir/

@@ -1,0 +1,2 @@
+FROM @BASE@
+ADD app.tar.gz /opt/app/

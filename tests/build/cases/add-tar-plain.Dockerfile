@@ -1,0 +1,2 @@
+FROM @BASE@
+ADD plain.tar /opt/plain/

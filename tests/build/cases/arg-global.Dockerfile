@@ -1,0 +1,5 @@
+ARG BASE_TAG=ignored
+ARG MESSAGE=global
+FROM @BASE@
+ARG MESSAGE
+RUN echo "$MESSAGE" > /message

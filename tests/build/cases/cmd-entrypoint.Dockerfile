@@ -1,0 +1,3 @@
+FROM @BASE@
+ENTRYPOINT ["/bin/echo", "hello"]
+CMD ["world"]

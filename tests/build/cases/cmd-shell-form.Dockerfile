@@ -1,0 +1,2 @@
+FROM @BASE@
+CMD echo shell form cmd

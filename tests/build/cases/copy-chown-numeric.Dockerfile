@@ -1,0 +1,2 @@
+FROM @BASE@
+COPY --chown=1234:5678 a.txt b.txt /numeric/

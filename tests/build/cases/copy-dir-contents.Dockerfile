@@ -1,0 +1,3 @@
+FROM @BASE@
+COPY dir /dest/
+COPY dir/sub /sub-contents

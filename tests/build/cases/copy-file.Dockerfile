@@ -1,0 +1,3 @@
+FROM @BASE@
+COPY a.txt /a.txt
+COPY b.txt /renamed

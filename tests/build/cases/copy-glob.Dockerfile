@@ -1,0 +1,3 @@
+FROM @BASE@
+COPY *.txt /globbed/
+COPY dir/*.txt dir/sub/*.txt /globbed2/

@@ -1,0 +1,4 @@
+FROM @BASE@
+COPY <<EOF /etc/motd
+welcome
+EOF

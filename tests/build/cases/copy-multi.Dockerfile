@@ -1,0 +1,2 @@
+FROM @BASE@
+COPY a.txt b.txt c.md /multi/

@@ -1,0 +1,5 @@
+FROM @BASE@
+WORKDIR /app
+COPY a.txt .
+COPY b.txt sub/
+COPY c.md ./renamed.md

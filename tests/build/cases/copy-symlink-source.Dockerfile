@@ -1,0 +1,2 @@
+FROM @BASE@
+COPY link-to-a /followed

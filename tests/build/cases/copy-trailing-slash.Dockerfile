@@ -1,0 +1,3 @@
+FROM @BASE@
+COPY a.txt /newdir/
+COPY b.txt /newfile

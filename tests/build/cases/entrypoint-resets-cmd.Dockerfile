@@ -1,0 +1,5 @@
+FROM @BASE@ AS base
+CMD ["base-cmd"]
+
+FROM base
+ENTRYPOINT ["/bin/cat"]

@@ -1,0 +1,2 @@
+FROM @BASE@
+MAINTAINER Jane Doe <jane@example.com>

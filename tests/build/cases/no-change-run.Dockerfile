@@ -1,0 +1,4 @@
+FROM @BASE@
+RUN true
+RUN echo changed > /changed
+RUN ls / > /dev/null

@@ -1,0 +1,4 @@
+FROM @BASE@
+ARG GREETING=hello
+ENV TARGET=world
+RUN echo "$GREETING $TARGET" > /greeting

@@ -1,0 +1,3 @@
+FROM @BASE@
+RUN ["/bin/sh", "-c", "echo exec form > /exec"]
+RUN ["touch", "/touched"]

@@ -1,0 +1,4 @@
+FROM @BASE@
+SHELL ["/bin/sh", "-ec"]
+RUN echo "shell is $0" > /shell
+CMD echo in the shell form

@@ -1,0 +1,3 @@
+FROM @BASE@
+USER 1234:5678
+RUN touch /tmp/numeric

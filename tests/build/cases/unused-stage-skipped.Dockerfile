@@ -1,0 +1,5 @@
+FROM @BASE@ AS broken
+RUN exit 1
+
+FROM @BASE@
+RUN echo only this stage > /only

@@ -1,0 +1,3 @@
+FROM @BASE@
+VOLUME /data
+VOLUME ["/logs", "/cache"]

@@ -1,0 +1,2 @@
+FROM @BASE@
+RUN rm /etc/group && rm /bin/vi

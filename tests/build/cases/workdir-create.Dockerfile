@@ -1,0 +1,5 @@
+FROM @BASE@
+WORKDIR /a/b/c
+RUN touch here
+WORKDIR ../d
+RUN pwd > /pwd

@@ -1,0 +1,4 @@
+FROM @BASE@
+USER bob
+WORKDIR /home/bob/project
+RUN touch made-by-bob

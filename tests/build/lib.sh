@@ -1,0 +1,112 @@
+# Helpers for the builder's test suites (tests/build/*.sh); source it after
+# tests/lib.sh. Everything lives in $TMP and is removed by its trap; the
+# registry is stopped by PID.
+: "${IMGDUMP:=$top/out/imgdump}"
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# make_rootfs DIR: a small busybox-static root filesystem (no internet)
+make_rootfs() {
+    "$top/scripts/busybox-rootfs.sh" "$1"
+}
+
+# make_base_layout LAYOUT ROOTFS: an OCI layout tagged "1" holding ROOTFS,
+# made with umoci so that it owes nothing to kdoctor's own writer
+make_base_layout() {
+    umoci init --layout "$1" >/dev/null &&
+        umoci new --image "$1:1" >/dev/null &&
+        umoci unpack --image "$1:1" "$TMP/base-bundle" >/dev/null &&
+        cp -a "$2/." "$TMP/base-bundle/rootfs/" &&
+        umoci repack --image "$1:1" "$TMP/base-bundle" >/dev/null &&
+        umoci config --image "$1:1" \
+            --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+            --config.cmd sh >/dev/null &&
+        rm -rf "$TMP/base-bundle"
+}
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on (best effort)
+free_port() {
+    while :; do
+        _p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000 ))
+        if ! (ss -ltn 2>/dev/null | grep -q ":$_p "); then
+            echo "$_p"
+            return
+        fi
+    done
+}
+
+# start_registry: Debian's docker-registry on a free 127.0.0.1 port; sets
+# REG (host:port) and REG_PID. Returns 1 when it does not come up.
+start_registry() {
+    for _try in 1 2 3; do
+        _port=$(free_port)
+        mkdir -p "$TMP/registry"
+        cat >"$TMP/registry.yml" <<EOF
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $TMP/registry
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$_port
+EOF
+        docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
+        REG_PID=$!
+        REG=127.0.0.1:$_port
+        for _i in $(seq 1 50); do
+            if wget -q -O /dev/null "http://$REG/v2/" 2>/dev/null ||
+                curl -sf "http://$REG/v2/" >/dev/null 2>&1; then
+                return 0
+            fi
+            kill -0 "$REG_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        stop_registry
+    done
+    return 1
+}
+
+stop_registry() {
+    if [ -n "${REG_PID:-}" ]; then
+        kill "$REG_PID" 2>/dev/null
+        wait "$REG_PID" 2>/dev/null
+        REG_PID=
+    fi
+}
+
+# mounts_under DIR: how many mounts sit below DIR (leak check)
+mounts_under() {
+    findmnt -rn -o TARGET | grep -c "^$1" || true
+}
+
+# overlay_mounts: overlay mounts of the whole machine
+overlay_mounts() {
+    findmnt -rn -t overlay -o TARGET | wc -l
+}
+
+# buildah with its own storage in $TMP: vfs needs no mounts and nothing of
+# the machine's own container storage is touched; chroot isolation, since
+# this machine's hybrid cgroups make crun refuse to start containers
+BH_ROOT=$TMP/buildah-root
+BH_RUN=$TMP/buildah-run
+bh() {
+    buildah --storage-driver vfs --root "$BH_ROOT" --runroot "$BH_RUN" "$@"
+}
+bh_cleanup() {
+    bh rm --all >/dev/null 2>&1
+    bh rmi --all --force >/dev/null 2>&1
+    rm -rf "$BH_ROOT" "$BH_RUN" 2>/dev/null
+}
+
+# podman on the same storage; runc with explicit limits, since crun refuses
+# hybrid cgroups and the default rlimits are above this machine's hard ones
+pm() {
+    podman --storage-driver vfs --root "$BH_ROOT" --runroot "$BH_RUN" --cgroup-manager cgroupfs \
+        --runtime runc "$@"
+}
+PM_RUN_OPTS="--rm --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096"
