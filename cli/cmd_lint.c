@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "lint/engine.h"
 #include "lint/format.h"
+#include "lint/online.h"
 #include "rewrite/fix.h"
 #include "util/buf.h"
 #include "util/diff.h"
@@ -45,6 +46,8 @@ static void strs_free(strs *s)
 
 typedef struct lint_args {
     strs select, ignore, rules, files;
+    strs insecure, mirrors; /* --online's registries */
+    bool online;
     kd_sev_override *sev;
     size_t nsev;
     int threshold;
@@ -100,7 +103,7 @@ static int parse_threshold(lint_args *a, const char *s)
 static int parse_args(int argc, char **argv, lint_args *a)
 {
     enum { O_SELECT = 256, O_IGNORE, O_SEV, O_THRESH, O_STATS, O_CONFIG, O_NOCONFIG, O_RULES,
-           O_COLOR, O_FIX, O_DIFF, O_UNSAFE, O_SHOW };
+           O_COLOR, O_FIX, O_DIFF, O_UNSAFE, O_SHOW, O_ONLINE, O_INSECURE, O_MIRROR };
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'},
         {"select", required_argument, NULL, O_SELECT},
@@ -117,6 +120,9 @@ static int parse_args(int argc, char **argv, lint_args *a)
         {"diff", no_argument, NULL, O_DIFF},
         {"fix-unsafe", no_argument, NULL, O_UNSAFE},
         {"show-fixes", no_argument, NULL, O_SHOW},
+        {"online", no_argument, NULL, O_ONLINE},
+        {"insecure-registry", required_argument, NULL, O_INSECURE},
+        {"registry-mirror", required_argument, NULL, O_MIRROR},
         {NULL, 0, NULL, 0},
     };
     int c, rc = 0;
@@ -144,6 +150,9 @@ static int parse_args(int argc, char **argv, lint_args *a)
         case O_DIFF: a->diff = true; break;
         case O_UNSAFE: a->unsafe = true; break;
         case O_SHOW: a->show_fixes = true; break;
+        case O_ONLINE: a->online = true; break;
+        case O_INSECURE: strs_add(&a->insecure, optarg); break;
+        case O_MIRROR: strs_add(&a->mirrors, optarg); break;
         default:
             if (optopt)
                 rc = kd_usage_error("lint", "option '-%c' %s", optopt,
@@ -396,13 +405,22 @@ static int run(int argc, char **argv)
     };
     kd_linter *l = NULL;
     kd_error *err = NULL;
-    if (status == 0 || a.files.n > 0) {
+    kd_online_opts oo = {
+        .insecure = (const char *const *)a.insecure.v, .ninsecure = a.insecure.n,
+        .mirrors = (const char *const *)a.mirrors.v, .nmirrors = a.mirrors.n,
+    };
+    if (status == 0 && a.online && kd_online_new(&oo, &o.online, &err) < 0)
+        status = kd_report(err);
+    else if (status == 0 || a.files.n > 0) {
         if (kd_linter_new(&o, &l, &err) < 0)
             status = kd_report(err);
         else
             status = lint_all(l, &a, status);
     }
     kd_linter_free(l);
+    kd_online_free(o.online);
+    strs_free(&a.insecure);
+    strs_free(&a.mirrors);
     strs_free(&a.select);
     strs_free(&a.ignore);
     strs_free(&a.rules);
@@ -454,6 +472,12 @@ const kd_command kd_cmd_lint = {
         "      --diff                print what --fix would change as a unified diff and\n"
         "                            write nothing; exit 1 when there is a change\n"
         "      --show-fixes          list the fixes applied per rule (on standard error)\n"
+        "      --online              ask registries for the real compressed sizes of base\n"
+        "                            images and their smaller siblings (fat-base-image)\n"
+        "      --registry-mirror URL with --online: ask this registry for Docker Hub images\n"
+        "                            (never Docker Hub itself)\n"
+        "      --insecure-registry HOST\n"
+        "                            with --online: plain HTTP allowed for HOST\n"
         "\n"
         "Inline suppressions: '# kdoctor ignore=KD1100,DL3008' on the lines right above\n"
         "an instruction, '# kdoctor global ignore=...' for the file; '# hadolint\n"

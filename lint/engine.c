@@ -1,6 +1,7 @@
 /* The lint engine: the rule set, per-file rule states, the run of every
  * enabled rule over one parsed file, and the helpers of lint/lint.h. */
 #include "lint/decl.h"
+#include "lint/online.h"
 #include "lint/priv.h"
 #include "lint/shell_hook.h"
 #include "util/fs.h"
@@ -633,6 +634,20 @@ bool kd_base_image_allowed(const kd_lint_ctx *ctx, const char *image)
              fnmatch(c->allowed_images[i], repo, 0) == 0;
     free(repo);
     return ok;
+}
+
+int kd_online_image_size(kd_lint_ctx *ctx, const char *image, unsigned long long *bytes,
+                         char **why)
+{
+    kd_online *on = ctx->priv->linter->o.online;
+    if (why)
+        *why = NULL;
+    if (on == NULL)
+        return -2;
+    uint64_t b = 0;
+    int rc = kd_online_size(on, image, &b, why);
+    *bytes = b;
+    return rc;
 }
 
 const kd_context_info *kd_context(kd_lint_ctx *ctx)

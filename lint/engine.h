@@ -50,6 +50,9 @@ typedef struct kd_lint_opts {
     bool no_config;              /* --no-config: defaults only */
     const char *const *rules_files; /* --rules: declarative rule files */
     size_t nrules_files;
+    /* --online: asks registries for real image sizes (lint/online.h);
+     * NULL: offline, rules quote typical sizes. Not owned. */
+    struct kd_online *online;
 } kd_lint_opts;
 
 typedef struct kd_linter kd_linter;

@@ -94,6 +94,13 @@ const char *kd_rule_option(const kd_lint_ctx *ctx, const kd_rule *rule, const ch
 bool kd_registry_trusted(const kd_lint_ctx *ctx, const char *image);
 bool kd_base_image_allowed(const kd_lint_ctx *ctx, const char *image);
 
+/* With `lint --online`, an image's compressed size from its registry
+ * (lint/online.h): 0 with *bytes set; 1 when the registry has no such
+ * image; -1 when it could not be asked (*why, owned by the caller, says
+ * why; why may be NULL); -2 when lint runs offline. */
+int kd_online_image_size(kd_lint_ctx *ctx, const char *image, unsigned long long *bytes,
+                         char **why);
+
 /* The build context as far as the linter can see it: the folder next to
  * the Dockerfile (the usual `docker build .`). NULL for standard input.
  * kd_context() only reads the ignore file; kd_context_size() walks the

@@ -2,7 +2,9 @@
  * family that has a much smaller official one (node:20 where node:20-slim
  * exists). Only the stages that end up in the image count: the last stage
  * and the stages it is built FROM; a builder stage whose files are copied
- * out may stay fat. Sizes come from rules/base_images.def.
+ * out may stay fat. Sizes come from rules/base_images.def, or with
+ * `lint --online` from the registry (the image and its sibling; no finding
+ * when the registry has no such sibling).
  *
  * The fix (unsafe: the image's files change) swaps the image word for the
  * smaller sibling, the only edit: node:20 becomes node:20-slim (the slim
@@ -163,6 +165,36 @@ static int min_saving(const kd_lint_ctx *ctx, const kd_rule *self)
     return v ? atoi(v) : 50;
 }
 
+/* Sizes asked of the registry (lint --online). Returns 1 when they
+ * decided (a finding made, or none because the saving is small or the
+ * sibling does not exist), 0 to fall back on the table's typical sizes,
+ * with *note saying why when the registry could not answer. */
+static int check_online(kd_lint_ctx *ctx, const kd_rule *self, size_t st, const char *image,
+                        const base_family *fam, const char *better, char **note)
+{
+    unsigned long long fat = 0, small = 0;
+    char *why = NULL;
+    int rc = kd_online_image_size(ctx, image, &fat, &why);
+    if (rc == 0)
+        rc = kd_online_image_size(ctx, better, &small, &why);
+    else if (rc == 1)
+        *note = kd_asprintf("the registry has no image %s", image);
+    if (rc == -1)
+        *note = kd_asprintf("the registry could not be asked: %s", why);
+    free(why);
+    if (rc != 0)
+        return rc == 1 && *note == NULL; /* no sibling: nothing smaller to suggest */
+    double saving_mb = ((double)fat - (double)small) / 1e6;
+    if (saving_mb < min_saving(ctx, self))
+        return 1;
+    kd_finding *f = kd_report(ctx, self, ctx->stages->v[st].image->span,
+              "%s is %.1f MB compressed (asked of its registry); %s (%s) is %.1f MB: %.1f MB "
+              "less to pull, store and push for every image built on it",
+              image, (double)fat / 1e6, better, fam->label, (double)small / 1e6, saving_mb);
+    add_fix(ctx, f, st, fam, better);
+    return 1;
+}
+
 static void check_stage(kd_lint_ctx *ctx, const kd_rule *self, size_t st)
 {
     char *image = kd_stage_image(ctx, st);
@@ -172,16 +204,22 @@ static void check_stage(kd_lint_ctx *ctx, const kd_rule *self, size_t st)
         return;
     }
     const base_family *fam = ref.official ? family_of(ref.repo) : NULL;
-    if (fam && !(ref.tag && small_tag(ref.tag)) && fam->fat_mb - fam->small_mb >= min_saving(ctx, self)) {
+    char *note = NULL;
+    if (fam && !(ref.tag && small_tag(ref.tag))) {
         char *better = suggestion(fam, ref.tag);
-        kd_finding *f = kd_report(ctx, self, ctx->stages->v[st].image->span,
-                  "%s is typically ~%d MB compressed; %s (%s) is typically ~%d MB: about %d MB "
-                  "less to pull, store and push for every image built on it",
-                  image, fam->fat_mb, better, fam->label, fam->small_mb,
-                  fam->fat_mb - fam->small_mb);
-        add_fix(ctx, f, st, fam, better);
+        if (!check_online(ctx, self, st, image, fam, better, &note) &&
+            fam->fat_mb - fam->small_mb >= min_saving(ctx, self)) {
+            kd_finding *f = kd_report(ctx, self, ctx->stages->v[st].image->span,
+                      "%s is typically ~%d MB compressed; %s (%s) is typically ~%d MB: about %d "
+                      "MB less to pull, store and push for every image built on it%s%s%s",
+                      image, fam->fat_mb, better, fam->label, fam->small_mb,
+                      fam->fat_mb - fam->small_mb, note ? " (" : "", note ? note : "",
+                      note ? ")" : "");
+            add_fix(ctx, f, st, fam, better);
+        }
         free(better);
     }
+    free(note);
     kd_image_free(&ref);
     free(image);
 }
