@@ -40,10 +40,10 @@ start() {
     wait_for "original"
 }
 screen() { T capture-pane -t kd -p; }
-# wait_for TEXT: the screen shows TEXT (up to about 5 s)
+# wait_for TEXT: the screen shows TEXT (up to about 20 s: the machine may be loaded)
 wait_for() {
     i=0
-    while [ $i -lt 50 ]; do
+    while [ $i -lt 200 ]; do
         screen | grep -qF -- "$1" && return 0
         sleep 0.1
         i=$((i + 1))
@@ -66,10 +66,10 @@ check "the detail shows the log" "Reading package lists"
 T send-keys -t kd Escape w
 check "w switches to the warm builds" "kdoctor compare  warm"
 check "warm figures" "39.40 s"
-# wait_line N TEXT: line N of the screen shows TEXT (up to about 5 s)
+# wait_line N TEXT: line N of the screen shows TEXT (up to about 20 s: the machine may be loaded)
 wait_line() {
     i=0
-    while [ $i -lt 50 ]; do
+    while [ $i -lt 200 ]; do
         screen | sed -n "$1p" | grep -qF -- "$2" && return 0
         sleep 0.1
         i=$((i + 1))
