@@ -4,11 +4,13 @@
  * and their elapsed times. */
 #include "cli/compare_progress.h"
 #include "build/timings.h"
+#include "util/buf.h"
 #include "util/mem.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,15 +33,34 @@ static void clear_line(kd_cmp_view *v)
     }
 }
 
+/* The terminal's width (80 when unknown): the status line must not wrap,
+ * or redrawing it in place would leave copies behind. */
+static int width_of(FILE *out)
+{
+    struct winsize ws;
+    if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
+        return ws.ws_col;
+    return 80;
+}
+
 static void draw(kd_cmp_view *v)
 {
     if (!v->tty || v->build == NULL)
         return;
     double now = kd_now_ms();
-    fprintf(v->out, "\r\033[K%s %.1fs", v->build, (now - v->build_t0) / 1e3);
+    kd_buf b = KD_BUF_INIT;
+    kd_buf_addf(&b, "%s %.1fs", v->build, (now - v->build_t0) / 1e3);
     if (v->step)
-        fprintf(v->out, "  %.50s %.1fs", v->step, (now - v->step_t0) / 1e3);
+        kd_buf_addf(&b, "  %.1fs %s", (now - v->step_t0) / 1e3, v->step);
+    size_t w = (size_t)width_of(v->out) - 1;
+    if (b.len > w) { /* cut on a character boundary */
+        while (w > 0 && ((unsigned char)b.data[w] & 0xC0) == 0x80)
+            w--;
+        kd_buf_truncate(&b, w);
+    }
+    fprintf(v->out, "\r\033[K%s", kd_buf_str(&b));
     fflush(v->out);
+    kd_buf_free(&b);
     v->shown = true;
 }
 
@@ -93,6 +114,26 @@ static void build_done(kd_cmp_view *v, const kd_cmp_event *ev)
     v->build = v->step = NULL;
 }
 
+/* "[3/5] RUN make && make install": continuation lines and white space folded. */
+static char *step_title(const kd_cmp_event *ev)
+{
+    kd_buf b = KD_BUF_INIT;
+    if (ev->nsteps)
+        kd_buf_addf(&b, "[%zu/%zu] ", ev->step, ev->nsteps);
+    bool space = false;
+    for (const char *p = ev->text ? ev->text : ""; *p; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || (*p == '\\' && p[1] == '\n')) {
+            space = true;
+            continue;
+        }
+        if (space)
+            kd_buf_addc(&b, ' ');
+        space = false;
+        kd_buf_addc(&b, *p);
+    }
+    return kd_buf_detach(&b, NULL);
+}
+
 void kd_cmp_view_event(void *ctx, const kd_cmp_event *ev)
 {
     kd_cmp_view *v = ctx;
@@ -105,7 +146,7 @@ void kd_cmp_view_event(void *ctx, const kd_cmp_event *ev)
         break;
     case KD_CMP_STEP_START:
         free(v->step);
-        v->step = kd_asprintf("[%zu/%zu] %s", ev->step, ev->nsteps, ev->text ? ev->text : "");
+        v->step = step_title(ev);
         v->step_t0 = kd_now_ms();
         break;
     case KD_CMP_STEP_DONE:
