@@ -94,8 +94,9 @@ kd_cmp_view *kd_cmp_view_new(FILE *out)
 static char *build_title(const kd_cmp_event *ev)
 {
     if (ev->run == 0)
-        return kd_asprintf("[%zu/%zu] %s, a first build for the warm runs", ev->build, ev->nbuilds,
-                           ev->variant);
+        return kd_asprintf("[%zu/%zu] %s, %s", ev->build, ev->nbuilds, ev->variant,
+                           ev->mode == KD_MODE_WARM ? "a first build for the warm runs"
+                                                    : "a warm-up build, not measured");
     return kd_asprintf("[%zu/%zu] %s, %s run %d/%d", ev->build, ev->nbuilds, ev->variant,
                        kd_mode_name(ev->mode), ev->run, ev->runs);
 }

@@ -41,7 +41,7 @@ typedef struct kd_cmp_event {
     kd_cmp_kind kind;
     const char *variant; /* its name */
     kd_mode mode;
-    int run, runs;         /* 1-based; run 0 is the build that fills a warm store */
+    int run, runs;         /* 1-based; 0: an unmeasured first build (of a warm store, or the warm-up) */
     size_t build, nbuilds; /* 1-based position among all builds of the comparison */
     size_t stage, step, nsteps;
     const char *text;

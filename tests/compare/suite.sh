@@ -97,7 +97,8 @@ jq_true "a step's layer has its files" \
 jq_true "base layers counted" '.variants[0].efficiency.base_layers == 1'
 expect_grep "the text report has the summary" out '^original +[0-9.]+ m?s'
 expect_grep "the text report shows the merged RUN" out '\^ merged'
-expect_grep "progress names each build" err '^\[1/6\] original, cold run 1/2: '
+expect_grep "progress names the warm-up build" err '^\[1/7\] original, a warm-up build, not measured: '
+expect_grep "progress names each build" err '^\[2/7\] original, cold run 1/2: '
 nothing_left "compare"
 
 run "$KDOCTOR" report --no-tui "$TMP/r.json"
