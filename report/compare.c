@@ -327,6 +327,20 @@ static size_t count_builds(const kd_rep *r)
     return r->nvariants * (size_t)r->runs * modes + first;
 }
 
+/* The fixed Dockerfiles lived in the work dir, which goes: the report
+ * must not name them (kdoctor lint --fix makes them again). */
+static void forget_temp_files(cmp *c)
+{
+    size_t n = c->work ? strlen(c->work) : 0;
+    for (size_t i = 0; n && i < c->r->nvariants; i++) {
+        kd_rep_variant *v = &c->r->variants[i];
+        if (v->dockerfile && strncmp(v->dockerfile, c->work, n) == 0 && v->dockerfile[n] == '/') {
+            free(v->dockerfile);
+            v->dockerfile = NULL;
+        }
+    }
+}
+
 int kd_compare(const kd_compare_opts *o, kd_rep *out, kd_error **err)
 {
     memset(out, 0, sizeof *out);
@@ -348,6 +362,7 @@ int kd_compare(const kd_compare_opts *o, kd_rep *out, kd_error **err)
     }
     if (rc == 0)
         cmp_finish(&c);
+    forget_temp_files(&c);
     cmp_acc_free(&c);
     cmp_stores_close(&c);
     pthread_mutex_destroy(&c.lock);

@@ -75,6 +75,8 @@ jq_true "the JSON has the schema" '.schema == "kdoctor.compare/1"'
 jq_true "variants: original, fixed" '[.variants[].name] == ["original", "fixed", "fixed-unsafe"]'
 jq_true "the fixed variant lists its fixes" \
     '.variants[1].fixes | any(test("KD1500")) and any(test("KD1510"))'
+jq_true "a fix's temp file is not named, the original is" \
+    '.variants[1].dockerfile == "" and (.variants[0].dockerfile | endswith("ctx/Dockerfile"))'
 jq_true "runs count honoured" '.runs == 2 and all(.variants[]; .total.cold.runs == 2)'
 jq_true "cold only by default" '.modes == ["cold"] and all(.variants[]; .total.warm == null)'
 jq_true "medians present" \
