@@ -1,5 +1,6 @@
 /* kdoctor compare: the variants, then the builds taking turns (see
  * report/compare.h). */
+#include "dockerfile/dockerfile.h"
 #include "report/compare_int.h"
 #include "rewrite/fix.h"
 #include "util/fs.h"
@@ -142,9 +143,10 @@ static int make_variants(cmp *c, kd_error **err)
     free(data);
     for (size_t i = 0; rc == 0 && i < o->nvariant_files; i++) {
         const char *f = o->variant_files[i];
-        if ((rc = kd_read_file(f, &data, &len, err)) < 0)
+        df_file *df = NULL;
+        if ((rc = df_parse_file(f, &df, err)) < 0) /* bad input: before any build */
             break;
-        free(data);
+        df_file_free(df);
         char *name = variant_name(c->r, f);
         add_variant(c->r, name, f, "--variant");
         free(name);

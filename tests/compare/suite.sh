@@ -65,6 +65,13 @@ jq_true() {
 expect_status "missing Dockerfile exits 2" 2 "$KDOCTOR" compare --cache-dir "$store" "$TMP/none"
 expect_status "missing --variant file exits 2" 2 \
     "$KDOCTOR" compare --cache-dir "$store" --variant "$TMP/none.Dockerfile" "$ctx"
+printf 'FROM kdtest-base:1\nRUN <<EOF\necho\n' >"$TMP/bad.Dockerfile"
+expect_status "a Dockerfile that does not parse exits 2" 2 \
+    "$KDOCTOR" compare --cache-dir "$store" -f "$TMP/bad.Dockerfile" "$ctx"
+expect_grep "a Dockerfile that does not parse is named" err 'bad.Dockerfile:2:5: unterminated heredoc'
+expect_status "a --variant that does not parse exits 2" 2 \
+    "$KDOCTOR" compare --cache-dir "$store" --variant "$TMP/bad.Dockerfile" "$ctx"
+nothing_left "bad input"
 
 # ---- two cold runs, the JSON and the text ----
 run "$KDOCTOR" compare --runs 2 --no-tui --json "$TMP/r.json" --cache-dir "$store" "$ctx"
