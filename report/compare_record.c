@@ -55,8 +55,8 @@ void cmp_logs_clear(cmp *c)
     c->nlogs = 0;
 }
 
-/* The log of a step (the last log_cap bytes), or NULL when it printed
- * nothing. */
+/* The log of a step (at most its last log_cap bytes, from a line's
+ * start), or NULL when it printed nothing. */
 static char *log_of(cmp *c, size_t stage, size_t step)
 {
     for (size_t i = 0; i < c->nlogs; i++) {
@@ -64,6 +64,11 @@ static char *log_of(cmp *c, size_t stage, size_t step)
         if (l->stage != stage || l->step != step)
             continue;
         size_t cap = log_cap(c), len = l->buf.len, skip = len > cap ? len - cap : 0;
+        if (l->cut + skip) { /* start at a line */
+            const char *nl = memchr(l->buf.data + skip, '\n', len - skip);
+            if (nl && nl + 1 < l->buf.data + len)
+                skip = (size_t)(nl + 1 - l->buf.data);
+        }
         kd_buf b = KD_BUF_INIT;
         if (l->cut + skip)
             kd_buf_addf(&b, "[... %zu bytes cut]\n", l->cut + skip);

@@ -116,7 +116,9 @@ if [ "$status" = 0 ] && grep -q '^fixed ' "$TMP/out"; then ok "kdoctor report re
 fi
 
 # ---- warm builds and a variant that fails ----
-sed 's/^RUN apt-get install -y git$/RUN echo "broken on purpose"; exit 3/' "$ctx/Dockerfile" \
+# it prints 100 kB first: the log keeps the last 16 KiB
+sed 's/^RUN apt-get install -y git$/RUN yes "broken on purpose" | head -c 100000; exit 3/' \
+    "$ctx/Dockerfile" \
     >"$TMP/broken.Dockerfile"
 run "$KDOCTOR" compare --warm --runs 1 --no-tui --json "$TMP/r.json" --cache-dir "$store" \
     --variant "$TMP/broken.Dockerfile" "$ctx"
@@ -129,6 +131,9 @@ jq_true "a failing variant: the others built" \
     '.variants[0].error == null and .variants[0].total.warm.runs == 1'
 jq_true "a failing variant: its log is kept" \
     '.variants[3].steps | any(.log != null and (.log | test("broken on purpose")))'
+jq_true "a long log keeps its tail, says how much was cut" \
+    '.variants[3].steps | map(select(.log != null and (.log | test("broken")))) | .[0].log |
+     test("^\\[\\.\\.\\. [0-9]+ bytes cut\\]\nbroken on purpose\n") and length < 16500'
 jq_true "--warm measures warm builds only" '.modes == ["warm"] and .variants[0].total.cold == null'
 expect_grep "a failing variant: the text says so" out 'broken.Dockerfile: the build failed'
 nothing_left "a failing variant"
@@ -182,3 +187,4 @@ fi
 T send-keys -t kd q
 if wait_for "EXITED" 50; then ok "q quits the UI"; else not_ok "q quits the UI" "$(T capture-pane -t kd -p)"; fi
 nothing_left "the terminal UI"
+sh "$(dirname "$0")/pull.sh"
