@@ -6,6 +6,7 @@
 #include "util/fs.h"
 #include "util/mem.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,18 @@ static void emit(cmp *c, kd_cmp_event *ev)
     ev->nbuilds = c->nbuilds;
     ev->elapsed_ms = kd_now_ms() - c->t0;
     c->o->progress(c->o->progress_ctx, ev);
+}
+
+static void info(cmp *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void info(cmp *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = kd_vasprintf(fmt, ap);
+    va_end(ap);
+    kd_cmp_event ev = {.kind = KD_CMP_INFO, .text = text};
+    emit(c, &ev);
+    free(text);
 }
 
 /* The builder's events: step starts and ends go on, output is kept. */
@@ -101,8 +114,11 @@ static int add_fixes(cmp *c, const char *path, const char *data, size_t len, kd_
     int rc = kd_fix_source(l, path, data, len, dir, &so, &safe, err);
     if (rc == 0)
         rc = kd_fix_source(l, path, data, len, dir, &uo, &unsafe, err);
-    if (rc == 0 && (safe.len != len || memcmp(safe.text, data, len) != 0))
+    bool changed = rc == 0 && (safe.len != len || memcmp(safe.text, data, len) != 0);
+    if (changed)
         rc = add_fixed(c, "fixed", "kdoctor lint --fix", &safe, err);
+    else if (rc == 0)
+        info(c, "kdoctor lint --fix changes nothing in %s", path);
     if (rc == 0 && (unsafe.len != safe.len || memcmp(unsafe.text, safe.text, safe.len) != 0))
         rc = add_fixed(c, "fixed-unsafe", "kdoctor lint --fix-unsafe", &unsafe, err);
     kd_fix_result_free(&safe);
