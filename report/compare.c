@@ -70,14 +70,6 @@ static kd_rep_variant *add_variant(kd_rep *r, const char *name, const char *path
     return v;
 }
 
-static char *folder_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        return kd_xstrdup(".");
-    return slash == path ? kd_xstrdup("/") : kd_xstrndup(path, (size_t)(slash - path));
-}
-
 /* Writes a fixed text as work/NAME/Dockerfile and adds its variant. */
 static int add_fixed(cmp *c, const char *name, const char *how, const kd_fix_result *fr,
                      kd_error **err)
@@ -106,7 +98,7 @@ static int add_fixes(cmp *c, const char *path, const char *data, size_t len, kd_
     kd_lint_opts lo = {.failure_threshold = -1};
     if (kd_linter_new(&lo, &l, err) < 0)
         return -1;
-    char *dir = folder_of(path);
+    char *dir = kd_path_folder(path);
     kd_fix_result safe, unsafe;
     memset(&safe, 0, sizeof safe);
     memset(&unsafe, 0, sizeof unsafe);
