@@ -138,6 +138,18 @@ jq_true "--warm measures warm builds only" '.modes == ["warm"] and .variants[0].
 expect_grep "a failing variant: the text says so" out 'broken.Dockerfile: the build failed'
 nothing_left "a failing variant"
 
+# ---- --target and --build-arg reach every build ----
+printf 'FROM kdtest-base:1 AS first\nARG MSG\nRUN echo "msg=$MSG"\nFROM kdtest-base:1\nRUN false\n' \
+    >"$TMP/stages.Dockerfile"
+run "$KDOCTOR" compare --runs 1 --no-tui --json "$TMP/r.json" --cache-dir "$store" \
+    -f "$TMP/stages.Dockerfile" --target first --build-arg MSG=from-the-command-line "$ctx"
+if [ "$status" = 0 ]; then ok "--target: only that stage is built"; else
+    not_ok "--target: only that stage is built" "status $status" "$(tail -n 5 "$TMP/err")"
+fi
+jq_true "--target: the steps are the stage's" 'all(.variants[0].steps[]; .stage == 0)'
+jq_true "--build-arg: the build sees it" \
+    '.variants[0].steps | any(.log != null and (.log | test("msg=from-the-command-line")))'
+
 # ---- Ctrl-C ----
 printf 'FROM kdtest-base:1\nRUN echo started; sleep 98766\n' >"$TMP/slow.Dockerfile"
 "$KDOCTOR" compare --no-tui --cache-dir "$store" -f "$TMP/slow.Dockerfile" "$ctx" \
