@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t cancelled;
 
@@ -88,6 +89,19 @@ static int parse_opt(cmp_cli *c, int opt, char **argv)
     }
 }
 
+/* --json's folder must take the file: found out after minutes of builds,
+ * it would throw them away. */
+static int check_json_folder(const char *path)
+{
+    char *dir = kd_path_folder(path);
+    int rc = 0;
+    if (access(dir, W_OK) != 0)
+        rc = kd_usage_error("compare", "--json %s: cannot write into %s: %s", path, dir,
+                            strerror(errno));
+    free(dir);
+    return rc;
+}
+
 static int parse_args(cmp_cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -119,7 +133,7 @@ static int parse_args(cmp_cli *c, int argc, char **argv)
     if (c->o.dockerfile && strcmp(c->o.dockerfile, "-") == 0)
         return kd_usage_error("compare", "the Dockerfile must be a file, not standard input");
     c->o.context = argv[optind];
-    return 0;
+    return c->json ? check_json_folder(c->json) : 0;
 }
 
 static int write_json(const kd_rep *r, const char *path)

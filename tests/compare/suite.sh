@@ -18,6 +18,9 @@ expect_status "an unknown option exits 2" 2 "$KDOCTOR" compare --frobnicate .
 expect_status "two contexts exit 2" 2 "$KDOCTOR" compare . ..
 expect_status "-f - exits 2" 2 "$KDOCTOR" compare -f - .
 expect_status "--network bogus exits 2" 2 "$KDOCTOR" compare --network bogus .
+expect_status "--json into a missing folder exits 2 at once" 2 \
+    "$KDOCTOR" compare --json "$TMP/no/such/r.json" .
+expect_grep "--json into a missing folder is named" err "cannot write into $TMP/no/such"
 run "$KDOCTOR" help compare
 expect_grep "help compare shows the usage" out '^Usage: kdoctor compare'
 
