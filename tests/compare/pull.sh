@@ -26,6 +26,10 @@ if ! registry_start main; then
 fi
 R=$REG_main
 store=$TMP/store
+# the sandbox's own temp dirs land here, away from other kdoctors' (and
+# the leak checks see them)
+export TMPDIR="$TMP/tmpdir"
+mkdir -p "$TMPDIR"
 make_rootfs "$TMP/rootfs"
 make_base_layout "$TMP/base" "$TMP/rootfs"
 if ! skopeo copy --dest-tls-verify=false "oci:$TMP/base:1" "docker://$R/kdtest/busybox:1" \

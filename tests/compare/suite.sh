@@ -34,6 +34,10 @@ if [ ! -x /bin/busybox ]; then
 fi
 
 store=$TMP/store
+# the sandbox's own temp dirs land here, away from other kdoctors' (and
+# the leak checks see them)
+export TMPDIR="$TMP/tmpdir"
+mkdir -p "$TMPDIR"
 make_rootfs "$TMP/rootfs"
 "$KDOCTOR" import "$TMP/rootfs" -t kdtest-base:1 --cache-dir "$store" >/dev/null 2>&1
 ctx=$TMP/ctx
@@ -53,6 +57,10 @@ nothing_left() {
     left=$(find "$store/tmp" -mindepth 1 2>/dev/null | head -n 5)
     if [ -z "$left" ]; then ok "$1: nothing is left in the store's tmp"; else
         not_ok "$1: nothing is left in the store's tmp" "$left"
+    fi
+    left=$(find "$TMPDIR" -mindepth 1 2>/dev/null | head -n 5)
+    if [ -z "$left" ]; then ok "$1: no sandbox temp dir is left"; else
+        not_ok "$1: no sandbox temp dir is left" "$left"
     fi
     if [ "$(mounts_under "$TMP")" = 0 ]; then ok "$1: no mount is left"; else
         not_ok "$1: no mount is left" "$(findmnt -rn -o TARGET | grep "^$TMP" | head -n 5)"
