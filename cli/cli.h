@@ -5,6 +5,8 @@
 
 #include "util/error.h"
 
+#include <signal.h>
+
 typedef struct kd_command {
     const char *name;
     const char *summary; /* one line for 'kdoctor help' */
@@ -20,6 +22,7 @@ extern const kd_command kd_cmd_build;
 extern const kd_command kd_cmd_images;
 extern const kd_command kd_cmd_import;
 extern const kd_command kd_cmd_login;
+extern const kd_command kd_cmd_compare;
 extern const kd_command kd_cmd_report;
 extern const kd_command kd_cmd_help;
 extern const kd_command kd_cmd_version;
@@ -35,6 +38,10 @@ const char *kd_version(void);
 /* Prints a compare report as text tables (all its modes, or only_mode). */
 typedef struct kd_rep kd_rep;
 int kd_print_report(const kd_rep *r, int only_mode);
+
+/* Ctrl-C, SIGTERM and SIGHUP set *cancel (for kd_build_opts.cancel);
+ * SIGPIPE is ignored (cli/signals.c). */
+void kd_catch_signals(volatile sig_atomic_t *cancel);
 
 /* Prints "kdoctor CMD: MESSAGE" and a hint to stderr; returns 2. */
 int kd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

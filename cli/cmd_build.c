@@ -13,27 +13,6 @@
 
 static volatile sig_atomic_t cancelled;
 
-static void on_signal(int sig)
-{
-    (void)sig;
-    cancelled = 1;
-}
-
-/* Ctrl-C and SIGTERM stop the build cleanly: the library sees the flag,
- * kills the running step and removes everything it made. */
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
-
 typedef struct strlist {
     const char **v;
     size_t n;
@@ -188,7 +167,7 @@ static int run(int argc, char **argv)
     c.o.progress = kd_ui_event;
     c.o.progress_ctx = ui;
     c.o.cancel = &cancelled;
-    catch_signals();
+    kd_catch_signals(&cancelled);
     kd_build_result res;
     kd_error *err = NULL;
     int brc = kd_build(&c.o, &res, &err);

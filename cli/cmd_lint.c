@@ -240,18 +240,6 @@ static bool use_color(const lint_args *a)
     return isatty(1) && (nc == NULL || *nc == '\0');
 }
 
-/* The folder a Dockerfile stands in (for its config and context), or NULL
- * for standard input. Owned by the caller. */
-static char *folder_of(const char *path)
-{
-    if (strcmp(path, "-") == 0)
-        return NULL;
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        return kd_xstrdup(".");
-    return slash == path ? kd_xstrdup("/") : kd_xstrndup(path, (size_t)(slash - path));
-}
-
 static void print_fixes(const char *path, const kd_fix_result *fr)
 {
     size_t total = 0;
@@ -281,7 +269,7 @@ static int fix_one(kd_linter *l, const lint_args *a, const char *path, kd_file_r
         err->status = 2;
         return kd_report(err);
     }
-    char *dir = folder_of(path);
+    char *dir = kd_path_folder(path);
     kd_fix_opts fo = {.unsafe = a->unsafe};
     kd_fix_result fr;
     int status = 0;

@@ -14,6 +14,7 @@ const kd_command *const kd_commands[] = {
     &kd_cmd_images,
     &kd_cmd_import,
     &kd_cmd_login,
+    &kd_cmd_compare,
     &kd_cmd_report,
     &kd_cmd_help,
     &kd_cmd_version,

@@ -314,18 +314,6 @@ static void run_rules(kd_lint_ctx *ctx, struct kd_lint_priv *p)
     p->cur = NULL;
 }
 
-static char *dir_of(const char *path)
-{
-    if (strcmp(path, "-") == 0)
-        return NULL;
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        return kd_xstrdup(".");
-    if (slash == path)
-        return kd_xstrdup("/");
-    return kd_xstrndup(path, (size_t)(slash - path));
-}
-
 int kd_lint_source(kd_linter *l, const char *path, const char *data, size_t len, const char *dir,
                    kd_file_result **out, kd_error **err)
 {
@@ -366,7 +354,7 @@ int kd_lint_path(kd_linter *l, const char *path, kd_file_result **out, kd_error 
             (*err)->status = 2;
         return -1;
     }
-    char *dir = dir_of(path);
+    char *dir = kd_path_folder(path);
     int rc = kd_lint_source(l, path, data, len, dir, out, err);
     free(dir);
     free(data);

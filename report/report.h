@@ -73,7 +73,7 @@ typedef struct kd_rep_step {
 
 typedef struct kd_rep_variant {
     char *name;       /* "original", "fixed", "fixed-unsafe", or a file name */
-    char *dockerfile; /* where its text is (for a fix: written into a temp dir) */
+    char *dockerfile; /* its file; NULL for a fix (its temp file is gone after compare) */
     char *how;        /* "as written", "kdoctor lint --fix", ... */
     char **fixes;     /* "2 x KD1500 consecutive-runs", for the fixed variants */
     size_t nfixes;

@@ -77,10 +77,12 @@ static void summary(const kd_rep *r, kd_mode m, kd_buf *out)
         bar(out, v->total[m].median, max);
         kd_buf_addf(out, " %10s %6zu %9s %9s\n", sz, v->layers, gt, gs);
     }
-    for (size_t i = 1; i < r->nvariants; i++) {
+    for (size_t i = 0; i < r->nvariants; i++) {
         const kd_rep_variant *v = &r->variants[i];
         if (v->error)
             kd_buf_addf(out, "  %s: the build failed: %s\n", v->name, v->error);
+        else if (i == 0 || o->error)
+            continue; /* gains are against the original */
         else if (o->total[m].n > 1 && v->total[m].n > 1 && !kd_stat_differs(&o->total[m], &v->total[m]))
             kd_buf_addf(out, "  %s: the time difference is within the runs' spread: do not "
                              "trust it; run with more --runs\n",
@@ -107,6 +109,10 @@ static void efficiency(const kd_rep *r, kd_buf *out)
         kd_fmt_bytes(v->eff.wasted_bytes, c, sizeof c);
         kd_fmt_bytes(v->eff.cache_bytes, d, sizeof d);
         cell(out, v->name, 14, false);
+        if (v->eff.nlayers == 0 && v->error) {
+            kd_buf_adds(out, " (no image: the build failed)\n");
+            continue;
+        }
         kd_buf_addf(out, " %10s %10s %10s %10s %5.0f%%\n", a, b, c, d, v->eff.score * 100);
     }
 }

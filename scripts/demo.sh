@@ -2,7 +2,8 @@
 # `make demo`: kdoctor's main jobs on the bundled examples: the parse, the
 # linter and what `lint --fix` would change on examples/node-app, then a
 # real build of examples/hello on a base image made locally from
-# busybox-static with `kdoctor import`: no registry, no network.
+# busybox-static with `kdoctor import` (no registry, no network), and last
+# `kdoctor compare` of examples/cache-costs as written against its fixes.
 set -eu
 kd=${1:-out/kdoctor}
 example=examples/node-app/Dockerfile
@@ -72,3 +73,17 @@ tr -d '\t' <"$work/timings.json" | awk -F'":' 'BEGIN { t = "-" }
         printf "  %8.1f ms  %s\n", v, t
         t = "-"
     }'
+
+example=examples/cache-costs
+echo
+echo "== kdoctor lint --diff $example/Dockerfile  (what --fix changes)"
+"$kd" lint --diff "$example/Dockerfile" || [ $? -eq 1 ]
+echo
+echo "== kdoctor compare $example  (as written against its fixes, built here twice each)"
+# the terminal UI on a terminal (q quits it), else the text tables
+ui=--no-tui
+if [ -t 1 ] && [ -t 0 ]; then
+    ui=
+    echo "(the report opens in the terminal UI: ? shows the keys, q quits)"
+fi
+"$kd" compare --runs 2 $ui --cache-dir "$store" "$example"

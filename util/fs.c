@@ -196,3 +196,13 @@ int kd_replace_file(const char *path, const void *data, size_t len, const char *
     return write_atomic(path, NULL, data, len, st.st_mode & 07777,
                         root ? st.st_uid : (uid_t)-1, root ? st.st_gid : (gid_t)-1, err);
 }
+
+char *kd_path_folder(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return NULL;
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return kd_xstrdup(".");
+    return slash == path ? kd_xstrdup("/") : kd_xstrndup(path, (size_t)(slash - path));
+}

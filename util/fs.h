@@ -17,6 +17,11 @@ int kd_read_file(const char *path, char **data, size_t *len, kd_error **err);
 int kd_read_all(int fd, char *buf, size_t n);
 int kd_write_all(int fd, const void *buf, size_t n);
 
+/* The folder path stands in ("a/b/Dockerfile" -> "a/b", "Dockerfile" ->
+ * ".", "/Dockerfile" -> "/"), or NULL for "-" (standard input). Caller
+ * frees. */
+char *kd_path_folder(const char *path);
+
 /* mkdir -p; components it creates get mode. */
 int kd_mkdirs(const char *path, mode_t mode, kd_error **err);
 
