@@ -50,3 +50,9 @@ image_layer_dir() {
     _d=$(jq -r '.rootfs.diff_ids[-1]' "$1/blobs/sha256/${_c#sha256:}" 2>/dev/null)
     echo "$1/layers/sha256/${_d#sha256:}"
 }
+
+# our_mounts: mounts under $TMP or overlays whose layers are there (the
+# machine's other overlays, a parallel buildah's, are not ours to count)
+our_mounts() {
+    { findmnt -rn -o TARGET | grep "^$TMP"; findmnt -rn -t overlay -o OPTIONS | grep -F "$TMP"; } | wc -l
+}

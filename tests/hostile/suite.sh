@@ -1,10 +1,10 @@
 #!/bin/sh
 # Hostile inputs end to end: layers (layers.sh), build contexts
-# (context.sh) and a lying registry (registry.sh). Each part has its own
+# (context.sh), a lying registry (registry.sh) and kill -9 (kill.sh). Each part has its own
 # $TMP and registry; see their headers.
 dir=$(cd "$(dirname "$0")" && pwd)
 rc=0
-for part in layers context registry; do
+for part in layers context registry kill; do
     sh "$dir/$part.sh" || rc=1
 done
 exit $rc
