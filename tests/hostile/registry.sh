@@ -69,6 +69,9 @@ transient "HTTP 500 on the manifest, twice" status /manifests/ 2 code=500
 transient "HTTP 503 on a blob, twice" status /blobs/ 2 code=503
 transient "HTTP 429 with Retry-After, twice" status /manifests/ 2 code=429
 transient "a blob cut short" short /blobs/ 1
+if sed -n '/ short$/,$p' "$TMP/liar.log" | grep -q ' 206 -$'; then ok "a blob cut short: resumed with a range request"; else
+    not_ok "a blob cut short: resumed with a range request" "$(cat "$TMP/liar.log")"
+fi
 transient "a blob stalled for 2 s" stall /blobs/ 1 secs=2
 transient "a redirect of every blob to the registry" redirect /blobs/ -1
 
@@ -92,7 +95,13 @@ if [ "$(($(lies_told status) - before))" = 1 ]; then ok "HTTP 404 is not retried
     not_ok "HTTP 404 is not retried" "$(tail -n 5 "$TMP/liar.log")"
 fi
 fails "HTTP 401 with no credentials" '401|credentials|unauthorized' status /manifests/ -1 code=401
+before=$(lies_told status)
 fails "HTTP 500 every time" 'HTTP 500' status /blobs/ -1 code=500
+# fetch-tool keeps the default of 4 retries: 5 requests per blob
+told=$(($(lies_told status) - before))
+if [ "$told" -ge 5 ] && [ $((told % 5)) = 0 ]; then ok "HTTP 500 every time: 4 retries per blob"; else
+    not_ok "HTTP 500 every time: 4 retries per blob" "$told requests answered 500"
+fi
 fails "a manifest of 5 MiB" 'larger than 4194304 bytes' huge /manifests/ 1
 fails "a redirect loop" 'redirect|HTTP 307' loop /blobs/ -1
 fails "a blob whose digest does not match" 'does not match' baddigest /blobs/ -1
