@@ -62,8 +62,10 @@ build_from() {
 refused() { # KIND PATTERN
     "$LAYER_TOOL" hostile "$1" "$TMP/$1.tar" "$OUT"
     run "$KDOCTOR" import "$TMP/$1.tar" -t "imp-$1:1" --cache-dir "$store"
-    if [ "$status" = 1 ] && grep -Eq -- "$2" "$TMP/err"; then ok "import $1: refused naming the entry"; else
-        not_ok "import $1: refused naming the entry" "status $status" "$(head -c 400 "$TMP/err")"
+    if [ "$status" = 1 ] && grep -Eq -- "$2" "$TMP/err" && grep -q "$TMP/$1.tar: " "$TMP/err"; then
+        ok "import $1: refused naming the tar and the entry"
+    else
+        not_ok "import $1: refused naming the tar and the entry" "status $status" "$(head -c 400 "$TMP/err")"
     fi
     nothing_escaped "import $1"
     store_clean "import $1" "$store"
