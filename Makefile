@@ -60,7 +60,7 @@ FIX_CHECK  := $(OUT)/fix-check
 # canonical image dumps for the builder's conformance tests (tests/build)
 IMGDUMP    := $(OUT)/imgdump
 
-.PHONY: all deps build demo test test-run asan fuzz fuzz-build bench bench-build format format-check \
+.PHONY: all deps build demo test test-run test-long asan fuzz fuzz-build bench bench-build format format-check \
         clean install FORCE
 
 all: build
@@ -137,6 +137,11 @@ test-run:
 	@KDOCTOR=$(abspath $(KDOCTOR)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) \
 	    FETCH_TOOL=$(abspath $(FETCH_TOOL)) LAYER_TOOL=$(abspath $(LAYER_TOOL)) \
 	    FIX_CHECK=$(abspath $(FIX_CHECK)) IMGDUMP=$(abspath $(IMGDUMP)) tests/run.sh
+
+# The slow suites (tests/long: faults, load, huge inputs; 15-25 minutes).
+test-long: deps
+	@$(MAKE) --no-print-directory build
+	@KD_TESTS_LONG=1 $(MAKE) --no-print-directory test-run
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps

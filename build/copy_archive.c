@@ -4,6 +4,7 @@
  * made). Owner: build-sandbox (helper C). */
 #include "build/copy_int.h"
 #include "build/fsroot.h"
+#include "build/store.h"
 #include "util/mem.h"
 
 #include <archive.h>
@@ -71,12 +72,25 @@ typedef struct slot {
     const char *base;
 } slot;
 
+/* Makes room for an entry of the given type, as Docker's unpacker does
+ * (pkg/archive createTarFile): whatever is there is removed, a directory
+ * too, unless both are directories. (COPY refuses to replace a directory.) */
+static int clear_for_entry(slot *s, mode_t type, kd_error **err)
+{
+    struct stat st;
+    if (fstatat(s->dir, s->base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return 0;
+    if (S_ISDIR(st.st_mode) && type == AE_IFDIR)
+        return 0;
+    return kd_remove_tree_at(s->dir, s->base, err);
+}
+
 static int make_entry(cctx *c, struct archive *a, struct archive_entry *e, slot *s,
                       const char *dest, kd_error **err)
 {
     mode_t type = archive_entry_filetype(e);
     const char *link = archive_entry_hardlink(e);
-    if (type != AE_IFDIR && copy_clear_slot(s->dir, s->base, err) < 0)
+    if (clear_for_entry(s, link ? AE_IFREG : type, err) < 0)
         return -1;
     if (link) {
         char *target = entry_path(dest, link);

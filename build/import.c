@@ -56,6 +56,8 @@ static int import_tar(kd_store *s, const char *src, kd_descriptor *desc,
     if (bld_mktemp_dir(s, "import-", &dir, err) < 0)
         return -1;
     int rc = kd_layer_extract_file(src, dir, NULL, NULL, err);
+    if (rc < 0 && err && *err)
+        kd_error_wrap(*err, "%s", src); /* the entry's name alone does not say where */
     kd_layer_stats st;
     memset(&st, 0, sizeof st);
     if (rc == 0)

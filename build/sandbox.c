@@ -7,6 +7,7 @@
 #include "util/buf.h"
 #include "util/mem.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -17,16 +18,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A temp dir and an fd of it holding a shared flock while it is in use. */
+typedef struct sbx_tmp {
+    char *path;
+    int lock;
+} sbx_tmp;
+
 struct kd_sandbox {
     pid_t pid;      /* child A */
     int report;     /* read end of the report pipe */
-    char *tmp;      /* stub/, root/ and hosts; removed by wait */
+    sbx_tmp tmp;    /* stub/, root/ and hosts; removed by wait */
     char **created; /* chroot mode: what we added to the tree */
     size_t ncreated, cap;
 };
@@ -138,16 +146,75 @@ static void rm_tree(const char *dir)
         nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static char *make_tmp(kd_error **err)
+static const char *tmp_base(void)
 {
     const char *base = getenv("TMPDIR");
-    char *t = kd_asprintf("%s/kdoctor-sbx.XXXXXX", base && *base ? base : "/tmp");
-    if (mkdtemp(t) == NULL) {
-        kd_err(err, errno, "cannot create a temp dir in %s", base && *base ? base : "/tmp");
-        free(t);
-        return NULL;
+    return base && *base ? base : "/tmp";
+}
+
+/* Removes the kdoctor-sbx.* dirs of processes that died without cleaning
+ * up (kill -9): a live owner holds a shared flock on its dir, so an
+ * exclusive one succeeds only on an orphan. Dirs are created under another
+ * prefix and renamed once locked, so no dir is ever seen here unlocked. */
+static void sweep_orphans(void)
+{
+    const char *base = tmp_base();
+    DIR *d = opendir(base);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "kdoctor-sbx.", 12) != 0)
+            continue;
+        int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            char *path = kd_asprintf("%s/%s", base, e->d_name);
+            rm_tree(path);
+            free(path);
+        }
+        if (fd >= 0)
+            close(fd);
     }
-    return t;
+    if (d)
+        closedir(d);
+}
+
+static int tmp_make(sbx_tmp *t, kd_error **err)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sweep_orphans);
+    const char *base = tmp_base();
+    char *fresh = kd_asprintf("%s/kdoctor-sbx-new.XXXXXX", base);
+    t->lock = -1;
+    t->path = NULL;
+    if (mkdtemp(fresh) == NULL) {
+        kd_err(err, errno, "cannot create a temp dir in %s", base);
+        free(fresh);
+        return -1;
+    }
+    char *path = kd_asprintf("%s/kdoctor-sbx.%s", base, strrchr(fresh, '.') + 1);
+    int fd = open(fresh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_SH) < 0 || rename(fresh, path) < 0) {
+        kd_err(err, errno, "cannot lock the temp dir %s", fresh);
+        rm_tree(fresh);
+        if (fd >= 0)
+            close(fd);
+        free(fresh);
+        free(path);
+        return -1;
+    }
+    free(fresh);
+    t->path = path;
+    t->lock = fd;
+    return 0;
+}
+
+static void tmp_drop(sbx_tmp *t)
+{
+    rm_tree(t->path);
+    free(t->path);
+    if (t->lock >= 0)
+        close(t->lock);
+    t->path = NULL;
+    t->lock = -1;
 }
 
 int sbx_mkdirs(const char *path, mode_t mode, uid_t uid, gid_t gid)
@@ -301,17 +368,16 @@ static int fork_child(kd_sandbox *sb, const kd_sandbox_spec *s, kd_sandbox_mode 
 
 static int prepare_ns(const kd_sandbox_spec *s, kd_sandbox *sb, sbx_paths *p, kd_error **err)
 {
-    sb->tmp = make_tmp(err);
-    if (sb->tmp == NULL)
+    if (tmp_make(&sb->tmp, err) < 0)
         return -1;
-    char *stub = kd_asprintf("%s/stub", sb->tmp), *root = kd_asprintf("%s/root", sb->tmp);
+    char *stub = kd_asprintf("%s/stub", sb->tmp.path), *root = kd_asprintf("%s/root", sb->tmp.path);
     p->stub = stub, p->root = root;
     p->hosts = "/etc/hosts", p->resolv = "/etc/resolv.conf";
     if (s->network == KD_NET_NONE)
         p->resolv = NULL;
     if (mkdir(stub, 0755) < 0 || mkdir(root, 0755) < 0)
         return kd_err(err, errno, "sandbox: cannot create %s", root);
-    return make_stub(s, sb->tmp, p, err);
+    return make_stub(s, sb->tmp.path, p, err);
 }
 
 static void note_created(kd_sandbox *sb, const char *rel)
@@ -362,6 +428,7 @@ int kd_sandbox_start(const kd_sandbox_spec *s, kd_sandbox **out, kd_error **err)
     if (mode == KD_SANDBOX_AUTO)
         return -1;
     kd_sandbox *sb = kd_xcalloc(1, sizeof *sb);
+    sb->tmp.lock = -1; /* chroot mode makes no temp dir */
     sbx_paths p = {0};
     int rc = 0;
     if (mode == KD_SANDBOX_CHROOT)
@@ -374,8 +441,7 @@ int kd_sandbox_start(const kd_sandbox_spec *s, kd_sandbox **out, kd_error **err)
     if (rc < 0) {
         kd_sandbox_result r = {.created = sb->created, .ncreated = sb->ncreated};
         kd_sandbox_result_free(&r);
-        rm_tree(sb->tmp);
-        free(sb->tmp);
+        tmp_drop(&sb->tmp);
         free(sb);
         return -1;
     }
@@ -400,8 +466,7 @@ int kd_sandbox_wait(kd_sandbox *sb, kd_sandbox_result *res, kd_error **err)
     int st = 0;
     while (waitpid(sb->pid, &st, 0) < 0 && errno == EINTR)
         ;
-    rm_tree(sb->tmp);
-    free(sb->tmp);
+    tmp_drop(&sb->tmp);
     res->created = sb->created, res->ncreated = sb->ncreated;
     free(sb);
     int rc = 0;
@@ -467,15 +532,14 @@ static kd_sandbox_caps caps;
 static void detect_once(void)
 {
     caps.why = "cannot fork a probe process";
-    char *tmp = make_tmp(NULL);
-    pid_t pid = tmp ? fork() : -1;
+    sbx_tmp tmp;
+    pid_t pid = tmp_make(&tmp, NULL) == 0 ? fork() : -1;
     if (pid == 0)
-        _exit(probe_child(tmp));
+        _exit(probe_child(tmp.path));
     int st = 0;
     if (pid > 0)
         waitpid(pid, &st, 0);
-    rm_tree(tmp);
-    free(tmp);
+    tmp_drop(&tmp);
     if (pid < 0 || !WIFEXITED(st))
         return;
     int c = WEXITSTATUS(st);
@@ -519,18 +583,18 @@ static void call_child(const kd_overlay *ov, const char *root, kd_sandbox_fn fn,
 
 int kd_sandbox_call(const kd_overlay *ov, kd_sandbox_fn fn, void *arg, kd_error **err)
 {
-    char *tmp = make_tmp(err);
-    if (tmp == NULL)
+    sbx_tmp tmp;
+    if (tmp_make(&tmp, err) < 0)
         return -1;
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) < 0) {
-        rm_tree(tmp), free(tmp);
+        tmp_drop(&tmp);
         return kd_err(err, errno, "pipe");
     }
     pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        call_child(ov, tmp, fn, arg, fds[1], parent);
+        call_child(ov, tmp.path, fn, arg, fds[1], parent);
     }
     close(fds[1]);
     reading r = {0};
@@ -540,8 +604,7 @@ int kd_sandbox_call(const kd_overlay *ov, kd_sandbox_fn fn, void *arg, kd_error 
     int st = 0;
     while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
-    rm_tree(tmp);
-    free(tmp);
+    tmp_drop(&tmp);
     int rc = 0;
     if (pid < 0)
         rc = kd_err(err, errno, "fork");

@@ -95,6 +95,11 @@ static int remove_dir_contents(int fd, const char *path, kd_error **err)
     return rc;
 }
 
+int kd_remove_tree_at(int dfd, const char *name, kd_error **err)
+{
+    return remove_at(dfd, name, ".", err);
+}
+
 int kd_remove_tree(const char *path, kd_error **err)
 {
     char *parent = kd_xstrdup(path);

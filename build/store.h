@@ -153,5 +153,7 @@ void kd_store_images_free(kd_store_image *list, size_t n);
 /* Removes a directory tree (also read-only dirs an unpacked layer may hold).
  * Used for tmp dirs; exported for the builder's own scratch dirs. */
 int kd_remove_tree(const char *path, kd_error **err);
+/* The same for name in the directory dfd (never followed if a symlink). */
+int kd_remove_tree_at(int dfd, const char *name, kd_error **err);
 
 #endif

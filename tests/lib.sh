@@ -48,3 +48,18 @@ expect_grep() {
         not_ok "$1" "no match for /$3/ in $2:" "$(head -c 600 "$TMP/$2")"
     fi
 }
+
+# tree_sig DIR: one line per entry (type, mode, owner, size, mtime, link target,
+# link count, device numbers), file contents' hashes and every xattr, so
+# that two trees compare with cmp. Files over 64 MiB (huge sparse ones) are
+# hashed by their last MiB only, to keep this fast.
+tree_sig() {
+    (cd "$1" && find . -mindepth 1 \( -type d -printf '%P|d|%m|%U:%G|%T@\n' \) -o \
+        \( -type c -printf '%P|c|%m|%U:%G|%T@|' -exec stat -c '%t:%T' {} \; \) -o \
+        \( -type b -printf '%P|b|%m|%U:%G|%T@|' -exec stat -c '%t:%T' {} \; \) -o \
+        -printf '%P|%y|%m|%U:%G|%s|%T@|%l|%n\n' | LC_ALL=C sort
+    cd "$1" && find . -type f -size -65537k -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+    cd "$1" && find . -type f -size +65536k -print0 | LC_ALL=C sort -z |
+        xargs -0 -r -I{} sh -c 'printf "%s tail " "$(tail -c 1048576 "$1" | sha256sum | cut -c1-64)"; echo "$1"' _ {}
+    cd "$1" && getfattr -h -R -d -m - -e hex . 2>/dev/null)
+}

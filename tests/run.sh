@@ -3,7 +3,8 @@
 # Each suite prints "ok - NAME" or "not ok - NAME" lines (and may print
 # "skip - NAME: WHY" lines, which count in neither total).
 # Environment: KDOCTOR and UNIT_TESTS (set by make), KDOCTOR_CORPUS (defaults
-# to ../shared/corpus beside the project), TESTS (a pattern to run a subset).
+# to ../shared/corpus beside the project), TESTS (a pattern to run a subset),
+# KD_TESTS_LONG=1 (run tests/long/*.sh, the slow suites, instead).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -16,13 +17,18 @@ export KDOCTOR UNIT_TESTS KDOCTOR_CORPUS
 log=$(mktemp -d "${TMPDIR:-/tmp}/kdoctor-tests.XXXXXX")
 trap 'rm -rf "$log"' EXIT INT TERM
 
-suites="unit"
-for s in tests/*/suite.sh; do
-    suites="$suites ${s%/suite.sh}"
-done
-for s in tests/cli/*.sh; do
-    suites="$suites $s"
-done
+# KD_TESTS_LONG=1 (make test-long): the slow suites of tests/long instead
+if [ "${KD_TESTS_LONG:-}" = 1 ]; then
+    suites=$(ls tests/long/*.sh)
+else
+    suites="unit"
+    for s in tests/*/suite.sh; do
+        suites="$suites ${s%/suite.sh}"
+    done
+    for s in tests/cli/*.sh; do
+        suites="$suites $s"
+    done
+fi
 
 passed=0 failed=0 skipped=0
 for s in $suites; do

@@ -13,22 +13,10 @@ if [ "$(id -u)" != 0 ]; then
 fi
 have() { command -v "$1" >/dev/null 2>&1; }
 
-# sig DIR: one line per entry (type, mode, owner, size, mtime, link target,
-# link count, device numbers), file contents' hashes and every xattr, so
-# that two trees compare with cmp
-sig() {
-    (cd "$1" && find . -mindepth 1 \( -type d -printf '%P|d|%m|%U:%G|%T@\n' \) -o \
-        \( -type c -printf '%P|c|%m|%U:%G|%T@|' -exec stat -c '%t:%T' {} \; \) -o \
-        \( -type b -printf '%P|b|%m|%U:%G|%T@|' -exec stat -c '%t:%T' {} \; \) -o \
-        -printf '%P|%y|%m|%U:%G|%s|%T@|%l|%n\n' | LC_ALL=C sort
-    cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
-    cd "$1" && getfattr -h -R -d -m - -e hex . 2>/dev/null)
-}
-
 # same_tree NAME DIR1 DIR2
 same_tree() {
-    sig "$2" >"$TMP/sig1"
-    sig "$3" >"$TMP/sig2"
+    tree_sig "$2" >"$TMP/sig1"
+    tree_sig "$3" >"$TMP/sig2"
     if cmp -s "$TMP/sig1" "$TMP/sig2"; then ok "$1"; else
         not_ok "$1" "$(diff "$TMP/sig1" "$TMP/sig2" | head -n 20)"
     fi
@@ -213,8 +201,8 @@ if have umoci; then
     if umoci unpack --image "$TMP/oci:t" "$TMP/bundle" >"$TMP/out" 2>"$TMP/err"; then
         ok "umoci unpacks our layer (verifies digest and diff_id)"
         # umoci keeps xattrs it knows; compare everything but xattrs
-        sig "$S" | grep -a '|' >"$TMP/s1"
-        sig "$TMP/bundle/rootfs" | grep -a '|' >"$TMP/s2"
+        tree_sig "$S" | grep -a '|' >"$TMP/s1"
+        tree_sig "$TMP/bundle/rootfs" | grep -a '|' >"$TMP/s2"
         if cmp -s "$TMP/s1" "$TMP/s2"; then ok "umoci: same tree"; else
             not_ok "umoci: same tree" "$(diff "$TMP/s1" "$TMP/s2" | head)"; fi
     else
