@@ -5,6 +5,7 @@
 #include "kt.h"
 #include "kt_util.h"
 #include "build/sandbox.h"
+#include "util/buf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -109,9 +110,20 @@ static char *run_in(fixture *f, const char *env[], const char *script, kd_sandbo
     return out;
 }
 
+/* The mounts of this machine that a sandbox of this test could leak: those
+ * under the test's fixtures (kd-sbx-*) or a sandbox's temp dirs. Others
+ * come and go with whatever else runs here (builders, other tests). */
 static char *mountinfo(void)
 {
-    return kt_file_text("/proc/self/mountinfo");
+    char *all = kt_file_text("/proc/self/mountinfo");
+    if (all == NULL)
+        return NULL;
+    kd_buf b = KD_BUF_INIT;
+    for (char *save = NULL, *l = strtok_r(all, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+        if (strstr(l, "/kd-sbx-") || strstr(l, "/kdoctor-sbx"))
+            kd_buf_addf(&b, "%s\n", l);
+    free(all);
+    return kd_buf_detach(&b, NULL);
 }
 
 /* Mounts now are those before; frees before. */
