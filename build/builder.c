@@ -425,6 +425,7 @@ static void cleanup(kd_builder *b)
         for (size_t k = 0; k < b->st[i].nrun_args; k++)
             free(b->st[i].run_args[k]);
         free(b->st[i].run_args);
+        free(b->st[i].root); /* the tree itself goes with the store's tmp session */
     }
     free(b->st);
     for (size_t i = 0; i < b->next; i++) {

@@ -73,6 +73,8 @@ typedef struct bld_stage {
     size_t step;      /* steps done so far */
     char **run_args;  /* "K=V" of the stage's ARGs, for RUN's history (|N K=V) */
     size_t nrun_args;
+    char *root;         /* chroot fallback: the stage's tree (in the store's tmp), or NULL */
+    size_t root_layers; /* ... and how many of img's layers it holds */
 } bld_stage;
 
 /* An image named by COPY --from or RUN --mount from= that is not a stage. */
@@ -105,6 +107,7 @@ struct kd_builder {
     size_t next, extcap;
     pthread_mutex_t lock; /* progress callback, shared counters */
     size_t target;       /* index of the target stage */
+    kd_sandbox_mode mode; /* AUTO until the first step decides (chroot.c) */
 };
 
 /* A step being run. */
@@ -196,6 +199,20 @@ int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch,
  * its metadata (from.c). dir is gone afterwards. */
 int bld_commit_layer_dir(kd_store *s, const char *dir, const char *blob, const char *media_type,
                          const kd_layer_stats *st, kd_error **err);
+
+/* chroot.c: the fallback where overlayfs or namespaces are missing. Steps
+ * then run in a plain tree per stage, and a metadata snapshot finds what
+ * each one changed. bld_use_chroot decides once per build (and says so). */
+bool bld_use_chroot(kd_builder *b);
+/* Runs fn(root, arg) for the step in the stage's tree, then commits what it
+ * changed, as bld_commit does for an upper dir. run: fn runs a RUN (whose
+ * mount points, /dev, /proc, /sys, /etc/hosts, /etc/resolv.conf, are not
+ * part of its changes, as with the overlay). */
+int bld_chroot_step(bld_step *st, kd_sandbox_fn fn, void *arg, bool run, kd_error **err);
+/* A tree showing img for COPY --from: stage's own when in sync (stage may
+ * be NULL), else a new one in *tmp (the caller removes it). */
+int bld_chroot_source(kd_builder *b, const bld_image *img, const bld_stage *stage,
+                      const char **root, char **tmp, kd_error **err);
 
 /* export.c: config, manifest and the outputs. */
 int bld_export(kd_builder *b, bld_image *im, kd_error **err);

@@ -35,6 +35,7 @@ typedef struct copy_ctx {
     kd_copy_opts here;      /* heredoc sources */
     kd_overlay src;         /* --from layers, mounted read-only on src_mnt */
     const char *src_mnt;
+    char *src_tmp;          /* chroot fallback: a tree made for --from, removed after */
     url_file *urls;
     size_t nurls;
 } copy_ctx;
@@ -337,9 +338,11 @@ static int write_here(bld_step *st, copy_args *a, kd_error **err)
 
 /* ---- the source ---- */
 
-static int source_image(bld_step *st, const char *from, const bld_image **out, kd_error **err)
+static int source_image(bld_step *st, const char *from, const bld_image **out,
+                        const bld_stage **stage, kd_error **err)
 {
     bld_stage *dep = bld_stage_ref(st->b, from, st->s->index);
+    *stage = dep;
     if (dep) {
         if (!dep->done)
             return kd_err(err, 0, "cannot copy from stage \"%s\": it is not built yet", from);
@@ -419,6 +422,9 @@ static void copy_ctx_free(copy_ctx *c)
     if (c->src_mnt)
         rmdir(c->src_mnt);
     free((char *)c->src_mnt);
+    if (c->src_tmp)
+        kd_remove_tree(c->src_tmp, NULL);
+    free(c->src_tmp);
 }
 
 static int prepare(bld_step *st, copy_ctx *c, copy_args *a, kd_error **err)
@@ -438,10 +444,15 @@ static int prepare(bld_step *st, copy_ctx *c, copy_args *a, kd_error **err)
     }
     if (a->from) {
         const bld_image *img;
-        if (source_image(st, a->from, &img, err) < 0)
+        const bld_stage *dep;
+        if (source_image(st, a->from, &img, &dep, err) < 0)
             return -1;
         c->o.src_is_context = false;
         c->o.ignore = NULL;
+        if (bld_use_chroot(st->b))
+            return bld_chroot_source(st->b, img, dep, &c->o.src_root, &c->src_tmp, err) < 0
+                       ? -1
+                       : download_urls(st, c, a, err);
         c->src.lowers = source_lowers(st->b, img, &c->src.nlowers);
         char *mnt;
         if (bld_mktemp_dir(st->b->store, "from-", &mnt, err) < 0)
@@ -463,6 +474,8 @@ static const char **step_lowers(kd_builder *b, const bld_image *img, size_t *n)
 
 static int run_in_overlay(bld_step *st, kd_sandbox_fn fn, void *arg, kd_error **err)
 {
+    if (bld_use_chroot(st->b))
+        return bld_chroot_step(st, fn, arg, false, err);
     bld_upper u = {0};
     if (bld_upper_new(st->b, &u, err) < 0)
         return -1;

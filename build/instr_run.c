@@ -4,6 +4,8 @@
  * progress callback; its upper dir committed as the step's layer.
  * Owner: build-exec. */
 #include "build/builder_int.h"
+#include "build/fsroot.h"
+#include "build/snapshot.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -456,7 +458,10 @@ static int start_and_wait(bld_step *st, const kd_sandbox_spec *spec, int pfd[2],
     return rc;
 }
 
-static int run_sandbox(bld_step *st, run_spec *r, bld_upper *u, kd_error **err)
+/* Runs the step on an overlay with upper dir u, or, with rootfs, chrooted
+ * into that tree (the fallback). */
+static int run_sandbox(bld_step *st, run_spec *r, const bld_upper *u, const char *rootfs,
+                       kd_error **err)
 {
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -470,8 +475,9 @@ static int run_sandbox(bld_step *st, run_spec *r, bld_upper *u, kd_error **err)
     memcpy(argv, r->argv.v, r->argv.n * sizeof *argv);
     memcpy(envp, r->env.v, r->env.n * sizeof *envp);
     kd_sandbox_spec spec = {
-        .mode = st->b->o->sandbox,
-        .overlay = {lowers, nlowers, u->upper, u->work, true},
+        .mode = rootfs ? KD_SANDBOX_CHROOT : st->b->o->sandbox,
+        .overlay = {lowers, nlowers, u ? u->upper : NULL, u ? u->work : NULL, true},
+        .rootfs = rootfs,
         .argv = argv,
         .env = envp,
         .cwd = c->working_dir && *c->working_dir ? c->working_dir : "/",
@@ -499,6 +505,57 @@ static int run_sandbox(bld_step *st, run_spec *r, bld_upper *u, kd_error **err)
     return rc;
 }
 
+/* ---- the chroot fallback ---- */
+
+typedef struct chroot_run {
+    bld_step *st;
+    run_spec *r;
+} chroot_arg;
+
+/* A heredoc script goes where BuildKit binds it, /dev/pipes/NAME: /dev is
+ * left out of a RUN's changes. Every path is resolved inside the root. */
+static int place_script(const run_spec *r, const char *root, kd_error **err)
+{
+    int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int dev = rootfd < 0 ? -1 : kd_root_open(rootfd, "/dev", O_PATH | O_DIRECTORY, 0, KD_IN_ROOT);
+    int rc = dev < 0 || (mkdirat(dev, "pipes", 0755) < 0 && errno != EEXIST) ? -1 : 0;
+    int pipes = rc < 0 ? -1 : kd_root_open(rootfd, "/dev/pipes", O_PATH | O_DIRECTORY, 0, KD_IN_ROOT);
+    int src = open(r->script_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    const char *name = strrchr(r->argv.v[0], '/') + 1;
+    struct stat sst;
+    if (pipes < 0 || src < 0 || fstatat(src, name, &sst, 0) < 0)
+        rc = kd_err(err, errno, "cannot place the heredoc script in /dev/pipes");
+    else if ((unlinkat(pipes, name, 0) < 0 && errno != ENOENT) ||
+             kd_tree_copy_node(src, name, &sst, pipes, err) < 0)
+        rc = kd_err(err, errno, "cannot place the heredoc script in /dev/pipes");
+    int fds[] = {rootfd, dev, pipes, src};
+    for (size_t i = 0; i < 4; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    return rc;
+}
+
+static int chroot_run_fn(const char *root, void *arg, kd_error **err)
+{
+    chroot_arg *c = arg;
+    if (c->r->script_dir && place_script(c->r, root, err) < 0)
+        return -1;
+    return run_sandbox(c->st, c->r, NULL, root, err);
+}
+
+/* What a chroot cannot give a RUN: mounts and a network namespace. */
+static int chroot_run(bld_step *st, run_spec *r, kd_error **err)
+{
+    if (r->nbinds > (r->script_dir ? 1u : 0u))
+        return kd_err(err, 0, "RUN --mount needs mount namespaces, which this machine does not "
+                              "allow (the chroot fallback)");
+    if (r->net == KD_NET_NONE)
+        return kd_err(err, 0, "RUN --network=none needs a network namespace, which this machine "
+                              "does not allow (the chroot fallback)");
+    chroot_arg c = {st, r};
+    return bld_chroot_step(st, chroot_run_fn, &c, true, err);
+}
+
 int bld_instr_run(bld_step *st, kd_error **err)
 {
     run_spec r;
@@ -510,10 +567,15 @@ int bld_instr_run(bld_step *st, kd_error **err)
     if (rc == 0) {
         build_env(st, &r);
         st->created_by = history_text(st, &r.argv);
+        if (bld_use_chroot(st->b)) {
+            rc = chroot_run(st, &r, err);
+            run_spec_free(&r);
+            return rc;
+        }
         rc = bld_upper_new(st->b, &u, err);
     }
     if (rc == 0)
-        rc = run_sandbox(st, &r, &u, err);
+        rc = run_sandbox(st, &r, &u, NULL, err);
     if (rc == 0)
         rc = bld_commit(st, &u, err);
     bld_upper_free(&u);

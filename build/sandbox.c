@@ -518,7 +518,10 @@ static int probe_child(const char *tmp)
     char *m = kd_asprintf("%s/m", tmp);
     mkdir(l, 0755), mkdir(l2, 0755), mkdir(u, 0755), mkdir(w, 0755), mkdir(m, 0755);
     const char *lowers[] = {l};
-    kd_overlay ov = {lowers, 1, u, w, false};
+    /* volatile, as the steps' overlays: otherwise the probe's unmount
+     * syncs the whole temp file system, which right after the pull of a
+     * big base holds a gigabyte of dirty pages (1.3 s on a 900 MB base) */
+    kd_overlay ov = {lowers, 1, u, w, true};
     char msg[256];
     int caps = CAP_NS;
     /* the child exits right after: its allocations die with it */

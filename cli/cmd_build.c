@@ -47,6 +47,25 @@ static int epoch_from_env(int64_t *out)
     return 0;
 }
 
+/* KDOCTOR_SANDBOX=chroot forces the fallback used where overlayfs or the
+ * namespaces are missing (tests use it to compare both), =namespaces
+ * refuses it; unset or auto: detect. */
+static int sandbox_from_env(kd_sandbox_mode *out)
+{
+    const char *s = getenv("KDOCTOR_SANDBOX");
+    *out = KD_SANDBOX_AUTO;
+    if (s == NULL || *s == '\0' || strcmp(s, "auto") == 0)
+        return 0;
+    if (strcmp(s, "chroot") == 0)
+        *out = KD_SANDBOX_CHROOT;
+    else if (strcmp(s, "namespaces") == 0)
+        *out = KD_SANDBOX_NAMESPACES;
+    else
+        return kd_usage_error("build", "KDOCTOR_SANDBOX takes auto, namespaces or chroot, not '%s'",
+                              s);
+    return 0;
+}
+
 static int parse_progress(const char *v, kd_ui_mode *m)
 {
     if (strcmp(v, "auto") == 0)
@@ -155,6 +174,8 @@ static int run(int argc, char **argv)
     int rc = parse_args(&c, argc, argv);
     if (rc == 0)
         rc = epoch_from_env(&c.o.source_date_epoch);
+    if (rc == 0)
+        rc = sandbox_from_env(&c.o.sandbox);
     if (rc != 0) {
         free(c.tags.v), free(c.args.v), free(c.insecure.v), free(c.mirrors.v);
         return rc;
@@ -220,6 +241,8 @@ const kd_command kd_cmd_build = {
         "  --registry-mirror URL    try this mirror for docker.io first (repeatable)\n"
         "\n"
         "SOURCE_DATE_EPOCH in the environment clamps every timestamp of the image.\n"
+        "Without overlayfs or namespaces, steps run in a chroot (said once);\n"
+        "KDOCTOR_SANDBOX=chroot forces that fallback, =namespaces forbids it.\n"
         "A failing step stops the build (status 1) naming FILE:LINE, the exit code and\n"
         "the step's last output; Ctrl-C stops it (status 130). Either way nothing is\n"
         "left behind: no mount, no process, no temp file. See docs/build.md.\n",

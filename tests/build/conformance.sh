@@ -44,15 +44,7 @@ cache=${KD_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kdoctor-tests}/buildah
 mkdir -p "$cache"
 
 ctx=$TMP/ctx
-cp -a "$top/tests/build/context" "$ctx"
-# archives for ADD, made here so that the repository holds no binaries
-mkdir -p "$TMP/arch/app/bin" "$TMP/arch/app/etc"
-printf 'tool\n' >"$TMP/arch/app/bin/tool"
-chmod 755 "$TMP/arch/app/bin/tool"
-printf 'conf\n' >"$TMP/arch/app/etc/app.conf"
-ln -s bin/tool "$TMP/arch/app/run"
-tar -C "$TMP/arch" --sort=name --owner=0 --group=0 --mtime=@1000000000 -czf "$ctx/app.tar.gz" app
-tar -C "$TMP/arch" --sort=name --owner=42 --group=43 --mtime=@1000000000 -cf "$ctx/plain.tar" app
+make_case_context "$ctx"
 
 make_rootfs "$TMP/rootfs"
 if ! make_base_layout "$base" "$TMP/rootfs"; then

@@ -24,6 +24,20 @@ make_base_layout() {
         rm -rf "$TMP/base-bundle"
 }
 
+# make_case_context DIR: the context of tests/build/cases, with the
+# archives for ADD made here so that the repository holds no binaries
+make_case_context() {
+    cp -a "$top/tests/build/context" "$1"
+    mkdir -p "$TMP/arch/app/bin" "$TMP/arch/app/etc"
+    printf 'tool\n' >"$TMP/arch/app/bin/tool"
+    chmod 755 "$TMP/arch/app/bin/tool"
+    printf 'conf\n' >"$TMP/arch/app/etc/app.conf"
+    ln -s bin/tool "$TMP/arch/app/run"
+    tar -C "$TMP/arch" --sort=name --owner=0 --group=0 --mtime=@1000000000 -czf "$1/app.tar.gz" app
+    tar -C "$TMP/arch" --sort=name --owner=42 --group=43 --mtime=@1000000000 -cf "$1/plain.tar" app
+    rm -rf "$TMP/arch"
+}
+
 # free_port: a TCP port on 127.0.0.1 nobody listens on (best effort)
 free_port() {
     while :; do
