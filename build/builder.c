@@ -433,6 +433,7 @@ static void cleanup(kd_builder *b)
     }
     free(b->ext);
     kd_ignore_free(b->ignore);
+    kd_ctx_free(&b->ctx);
     kd_registry_free(b->reg);
     free(b->empty_dir);
     kd_store_close(b->store); /* removes the tmp session: every temp file of the build */

@@ -55,6 +55,9 @@ typedef struct kd_build_opts {
 
     kd_net network;        /* RUN's network unless RUN --network says otherwise */
     const char *cache_dir; /* the store; NULL: kd_store_default_dir() */
+    /* Run every step even when the layer cache has it (docs/cache.md); the
+     * results are still recorded for the next build. */
+    bool no_cache;
     const char *const *insecure; /* --insecure-registry hosts */
     size_t ninsecure;
     const char *const *mirrors; /* --registry-mirror URLs */

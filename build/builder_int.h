@@ -105,6 +105,8 @@ struct kd_builder {
     size_t next, extcap;
     pthread_mutex_t lock; /* progress callback, shared counters */
     size_t target;       /* index of the target stage */
+    kd_ctx ctx;          /* the context's entries and hashes, walked on first use */
+    bool ctx_walked;
 };
 
 /* A step being run. */
@@ -115,6 +117,8 @@ typedef struct bld_step {
     kd_step_timing *t;
     char *created_by;    /* history text, owned */
     double start;        /* kd_now_ms() */
+    kd_sha256 *key_h;    /* the cache key being hashed (step_cache.c), or NULL */
+    char key[KD_DIGEST_STR_LEN + 1]; /* the step's cache key once looked up, or "" */
 } bld_step;
 
 /* progress and messages (builder.c) */
@@ -149,7 +153,7 @@ bld_stage *bld_stage_ref(kd_builder *b, const char *name, size_t before);
 int bld_resolve_image(kd_builder *b, const char *name, const char *platform, bld_image *im,
                       kd_step_timing *t, kd_error **err);
 /* An image named by COPY --from / RUN --mount from= (cached per build). */
-int bld_ext_image(kd_builder *b, const char *name, const bld_image **out, kd_error **err);
+int bld_ext_image(kd_builder *b, const char *name, bld_image **out, kd_error **err);
 /* Makes sure every layer of im has its unpacked dir (extracting stored
  * blobs as needed, in parallel). */
 int bld_unpack_layers(kd_builder *b, bld_image *im, kd_step_timing *t, kd_error **err);
@@ -165,6 +169,33 @@ int bld_instr_meta(bld_step *st, kd_error **err);
  * the prefix of every shell-form command. */
 void bld_shell_argv(const bld_step *st, kd_strv *argv);
 
+/* ---- the layer cache (step_cache.c, docs/cache.md) ----
+ * A step that may make a layer (RUN, COPY, ADD, WORKDIR) hashes its key:
+ * bld_key_begin (the image so far: config without history or times, and
+ * the diff_ids), then what it reads, then bld_cache_lookup. A hit adds the
+ * cached layer (or empty history entry) and the step is done; a miss
+ * unpacks what the step needs (bld_cache_miss) and runs it, and bld_commit
+ * records the result under the key. */
+void bld_key_begin(bld_step *st);
+/* A labelled string (length-prefixed: no two inputs run together). */
+void bld_key_add(bld_step *st, const char *label, const char *value);
+/* The context entries a source (as written, variables expanded) reads:
+ * those it names or matches, what lies below them, and their parents. */
+int bld_key_context(bld_step *st, const char *src, kd_error **err);
+/* A file's bytes (a heredoc, a download). */
+int bld_key_file(bld_step *st, const char *label, const char *path, kd_error **err);
+/* An image's layers (COPY --from). */
+void bld_key_image(bld_step *st, const bld_image *im);
+/* 1: a hit, applied to the stage's image; 0: a miss (or --no-cache). */
+int bld_cache_lookup(bld_step *st, kd_error **err);
+/* A miss is about to run: the stage's layers must be unpacked. */
+int bld_cache_miss(bld_step *st, kd_error **err);
+/* Records the step's result (bld_commit calls it; desc NULL: no layer). */
+void bld_cache_save(bld_step *st, const kd_descriptor *desc, const char *diff_id,
+                    const kd_layer_stats *stats);
+/* Fills each layer's uncompressed size from the store's metadata. */
+void bld_fill_tar_sizes(kd_builder *b, bld_image *im);
+
 /* kd_store_mktemp_dir with mode 0755 (commit.c). */
 int bld_mktemp_dir(kd_store *s, const char *prefix, char **path, kd_error **err);
 
@@ -178,6 +209,9 @@ void bld_upper_free(bld_upper *u); /* removes what is left */
 /* commit.c: turns the step's upper dir into a layer (or an empty history
  * entry when nothing changed) and adds it to the stage's image. */
 int bld_commit(bld_step *st, bld_upper *u, kd_error **err);
+/* Adds a layer to the stage's image, with the step's timing fields. */
+void bld_add_layer(bld_step *st, const kd_descriptor *desc, const char *diff_id, uint64_t size,
+                   uint64_t tar_size, uint64_t files);
 /* Adds a history entry without a layer. */
 void bld_history(bld_step *st, const char *created_by, bool empty_layer);
 /* Writes a change dir as a gzip layer blob into the store and moves dir

@@ -150,13 +150,13 @@ void bld_history(bld_step *st, const char *created_by, bool empty_layer)
         st->t->empty_layer = empty_layer;
 }
 
-static void add_layer(bld_step *st, const kd_descriptor *desc, const char *diff_id,
-                      const kd_layer_stats *stats)
+void bld_add_layer(bld_step *st, const kd_descriptor *desc, const char *diff_id, uint64_t size,
+                   uint64_t tar_size, uint64_t files)
 {
     kd_builder *b = st->b;
     char *dir = kd_store_layer_path(b->store, diff_id);
     bld_image *im = &st->s->img;
-    bld_image_add_layer(im, desc, diff_id, dir, stats->tar_size);
+    bld_image_add_layer(im, desc, diff_id, dir, tar_size);
     kd_strv_push(&im->config.diff_ids, diff_id);
     free(dir);
     if (st->t) {
@@ -164,9 +164,9 @@ static void add_layer(bld_step *st, const kd_descriptor *desc, const char *diff_
         t->layer = true;
         snprintf(t->digest, sizeof t->digest, "%s", desc->digest);
         snprintf(t->diff_id, sizeof t->diff_id, "%s", diff_id);
-        t->size = stats->size;
-        t->tar_size = stats->tar_size;
-        t->files = stats->files;
+        t->size = size;
+        t->tar_size = tar_size;
+        t->files = files;
     }
 }
 
@@ -182,6 +182,7 @@ int bld_commit(bld_step *st, bld_upper *u, kd_error **err)
             kd_phase_add(st->t, KD_PH_SNAPSHOT, kd_now_ms() - t0, 0);
         bld_history(st, st->created_by, true);
         bld_upper_free(u);
+        bld_cache_save(st, NULL, NULL, NULL);
         return 0;
     }
     if (st->t)
@@ -197,8 +198,9 @@ int bld_commit(bld_step *st, bld_upper *u, kd_error **err)
     bld_upper_free(u);
     if (rc < 0)
         return -1;
-    add_layer(st, &desc, diff_id, &stats);
-    kd_descriptor_free(&desc);
+    bld_add_layer(st, &desc, diff_id, stats.size, stats.tar_size, stats.files);
     bld_history(st, st->created_by, false);
+    bld_cache_save(st, &desc, diff_id, &stats);
+    kd_descriptor_free(&desc);
     return 0;
 }

@@ -261,6 +261,7 @@ int bld_export(kd_builder *b, bld_image *im, kd_error **err)
     memcpy(t->config_digest, res->config_digest, sizeof t->config_digest);
     t->layers = im->nlayers;
     t->size = size;
+    bld_fill_tar_sizes(b, im);
     for (size_t i = 0; i < im->nlayers; i++)
         t->tar_size += im->layers[i].tar_size;
     int rc = outputs(b, res->digest, err);

@@ -2,7 +2,8 @@
  * registry pull streams each layer into extraction while it downloads
  * (kd_pull's layer hooks), so a base costs one pass over its bytes; every
  * layer is unpacked once into the store and reused by every stage and every
- * later build. Owner: build-exec. */
+ * later build. Layers of a stored image are unpacked only when a step runs
+ * on them (bld_unpack_layers). Owner: build-exec. */
 #include "build/builder_int.h"
 #include "build/layer.h"
 #include "build/pull.h"
@@ -166,13 +167,16 @@ static void run_unpack_jobs(unpack_job *jobs, size_t n)
     }
 }
 
-/* The uncompressed size, from the layer's metadata, for the timings. */
-static void fill_tar_size(kd_builder *b, bld_layer *l)
+/* The uncompressed sizes, from the layers' metadata, for the timings. */
+void bld_fill_tar_sizes(kd_builder *b, bld_image *im)
 {
-    kd_layer_meta m;
-    if (l->tar_size == 0 && kd_store_layer_meta(b->store, l->diff_id, &m, NULL) == 0) {
-        l->tar_size = m.tar_size > 0 ? (uint64_t)m.tar_size : 0;
-        kd_layer_meta_free(&m);
+    for (size_t i = 0; i < im->nlayers; i++) {
+        bld_layer *l = &im->layers[i];
+        kd_layer_meta m;
+        if (l->tar_size == 0 && kd_store_layer_meta(b->store, l->diff_id, &m, NULL) == 0) {
+            l->tar_size = m.tar_size > 0 ? (uint64_t)m.tar_size : 0;
+            kd_layer_meta_free(&m);
+        }
     }
 }
 
@@ -208,8 +212,8 @@ int bld_unpack_layers(kd_builder *b, bld_image *im, kd_step_timing *t, kd_error 
     free(jobs);
     if (t && n)
         kd_phase_add(t, KD_PH_UNPACK, kd_now_ms() - t0, bytes);
-    for (size_t i = 0; rc == 0 && i < im->nlayers; i++)
-        fill_tar_size(b, &im->layers[i]);
+    if (rc == 0)
+        bld_fill_tar_sizes(b, im);
     return rc;
 }
 
@@ -596,15 +600,15 @@ int bld_resolve_image(kd_builder *b, const char *name, const char *platform, bld
     } else {
         rc = resolve_ref(b, name, &want, im, t, t0, err);
     }
-    if (rc == 0)
-        rc = bld_unpack_layers(b, im, t, err);
+    /* no unpacking here: a step that runs unpacks what it needs
+     * (bld_cache_miss), so a fully cached build unpacks nothing */
     if (rc == 0 && strcmp(name, "scratch") != 0)
         warn_platform(b, im, &want, name);
     kd_platform_free(&want);
     return rc;
 }
 
-int bld_ext_image(kd_builder *b, const char *name, const bld_image **out, kd_error **err)
+int bld_ext_image(kd_builder *b, const char *name, bld_image **out, kd_error **err)
 {
     for (size_t i = 0; i < b->next; i++) {
         if (strcmp(b->ext[i].name, name) == 0) {

@@ -95,6 +95,7 @@ static int parse_network(const char *v, kd_net *n)
 enum {
     OPT_ARG = 256, OPT_TARGET, OPT_PLATFORM, OPT_OCI, OPT_TAR, OPT_PUSH, OPT_NO_PUSH,
     OPT_TIMINGS, OPT_PROGRESS, OPT_NETWORK, OPT_CACHE, OPT_INSECURE, OPT_MIRROR,
+    OPT_USE_CACHE, OPT_NO_CACHE,
 };
 
 static int parse_opt(build_cli *c, int opt, const char *arg, int argc, char **argv)
@@ -116,6 +117,8 @@ static int parse_opt(build_cli *c, int opt, const char *arg, int argc, char **ar
     case OPT_CACHE: c->o.cache_dir = arg; return 0;
     case OPT_INSECURE: push(&c->insecure, arg); return 0;
     case OPT_MIRROR: push(&c->mirrors, arg); return 0;
+    case OPT_USE_CACHE: c->o.no_cache = false; return 0;
+    case OPT_NO_CACHE: c->o.no_cache = true; return 0;
     case ':':
         return kd_usage_error("build", "option '%s' needs a value", argv[optind - 1]);
     default:
@@ -141,6 +144,8 @@ static int parse_args(build_cli *c, int argc, char **argv)
         {"cache-dir", required_argument, NULL, OPT_CACHE},
         {"insecure-registry", required_argument, NULL, OPT_INSECURE},
         {"registry-mirror", required_argument, NULL, OPT_MIRROR},
+        {"cache", no_argument, NULL, OPT_USE_CACHE},
+        {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {NULL, 0, NULL, 0},
     };
     opterr = 0;
@@ -212,13 +217,15 @@ const kd_command kd_cmd_build = {
         "                     [--platform os/arch] [--oci-layout DIR] [--tar FILE]\n"
         "                     [--no-push | --push] [--timings FILE.json]\n"
         "                     [--progress auto|plain|tty] [--network host|none]\n"
-        "                     [--cache-dir DIR] [--insecure-registry HOST]...\n"
-        "                     [--registry-mirror URL]... CONTEXT\n"
+        "                     [--cache | --no-cache] [--cache-dir DIR]\n"
+        "                     [--insecure-registry HOST]... [--registry-mirror URL]... CONTEXT\n"
         "\n"
         "Builds the Dockerfile (default CONTEXT/Dockerfile) as BuildKit would, with no\n"
         "daemon: base layers are unpacked once into the store while they download, each\n"
         "RUN runs isolated on an overlay of them, and its changes are exactly the\n"
         "overlay's upper directory. Only the stages the target needs are built.\n"
+        "A step whose inputs did not change since an earlier build is taken from the\n"
+        "layer cache (shown as CACHED) without running or unpacking anything.\n"
         "\n"
         "Without --oci-layout, --tar or --push the image goes into the local store\n"
         "(see 'kdoctor images') under the -t names. The image digest is printed on\n"
@@ -236,7 +243,9 @@ const kd_command kd_cmd_build = {
         "  --timings FILE.json      write every step's phases and bytes (docs/timings.md)\n"
         "  --progress MODE          auto (default), plain, or tty\n"
         "  --network MODE           network of RUN steps: host (default) or none\n"
-        "  --cache-dir DIR          the store (default ~/.cache/kdoctor)\n"
+        "  --cache, --no-cache      use the layer cache (default) or run every step;\n"
+        "                           results are recorded either way (docs/cache.md)\n"
+        "  --cache-dir DIR          the store and its cache (default ~/.cache/kdoctor)\n"
         "  --insecure-registry HOST allow plain HTTP for HOST (repeatable)\n"
         "  --registry-mirror URL    try this mirror for docker.io first (repeatable)\n"
         "\n"
