@@ -229,6 +229,8 @@ static int setup_epoch(kd_builder *b, kd_error **err)
         }
         b->epoch = n;
     }
+    if (b->epoch < 0 && b->o->reproducible)
+        b->epoch = 0;
     b->now = (int64_t)time(NULL);
     if (b->epoch >= 0 && b->epoch < b->now)
         b->now = b->epoch;

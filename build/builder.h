@@ -66,6 +66,10 @@ typedef struct kd_build_opts {
     /* Seconds since the epoch that clamp every timestamp (config, history,
      * layer entries), as SOURCE_DATE_EPOCH does for BuildKit; -1: none. */
     int64_t source_date_epoch;
+    /* Byte-identical output for the same inputs: every timestamp is the
+     * epoch (SOURCE_DATE_EPOCH, or 0 without it), and every layer entry
+     * gets exactly that mtime, older ones too (not only clamped). */
+    bool reproducible;
 
     kd_progress_fn progress; /* may be NULL; called from several threads */
     void *progress_ctx;

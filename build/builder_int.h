@@ -86,7 +86,7 @@ struct kd_builder {
     kd_build_result *res;
     kd_timings *t;
     double t0;           /* kd_now_ms() at the start */
-    int64_t epoch;       /* SOURCE_DATE_EPOCH, or -1 */
+    int64_t epoch;       /* SOURCE_DATE_EPOCH (0 for --reproducible without it), or -1 */
     int64_t now;         /* wall-clock seconds of the build, clamped by SOURCE_DATE_EPOCH */
     char *context;       /* realpath of the context */
     char *dockerfile;    /* path as shown in messages */
@@ -217,13 +217,15 @@ void bld_history(bld_step *st, const char *created_by, bool empty_layer);
 /* Writes a change dir as a gzip layer blob into the store and moves dir
  * into the store as the unpacked layer: the shared core of commit and
  * import. dir is gone afterwards. desc/diff_id/stats are filled. */
-int bld_store_layer(kd_store *s, const char *dir, int64_t epoch, volatile sig_atomic_t *cancel,
+int bld_store_layer(kd_store *s, const char *dir, int64_t epoch, bool fixed,
+                    volatile sig_atomic_t *cancel,
                     kd_descriptor *desc, char diff_id[KD_DIGEST_STR_LEN + 1],
                     kd_layer_stats *stats, kd_step_timing *t, kd_error **err);
 
 /* tar + gzip of a change dir into a new blob of the store (the compress
- * and write phases); dir is left in place. */
-int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch,
+ * and write phases); dir is left in place. epoch >= 0 clamps the entries'
+ * mtimes to it, or with fixed sets every one to it. */
+int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch, bool fixed,
                          volatile sig_atomic_t *cancel, char digest[KD_DIGEST_STR_LEN + 1],
                          kd_layer_stats *stats, kd_step_timing *t, kd_error **err);
 /* Moves an unpacked layer dir (under the store's tmp) into the store with

@@ -89,7 +89,7 @@ static int to_blob(void *ctx, const void *buf, size_t n, kd_error **err)
 
 /* tar + gzip of dir into a new blob of the store: the compress phase, then
  * the write phase (fsync and rename into place). */
-int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch,
+int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch, bool fixed,
                          volatile sig_atomic_t *cancel, char digest[KD_DIGEST_STR_LEN + 1],
                          kd_layer_stats *stats, kd_step_timing *t, kd_error **err)
 {
@@ -98,7 +98,7 @@ int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch,
         return -1;
     kd_layer_write_opts wo = {.compression = KD_LAYER_GZIP};
     if (epoch >= 0)
-        wo.mtime_mode = KD_LAYER_MTIME_CLAMP, wo.mtime = epoch;
+        wo.mtime_mode = fixed ? KD_LAYER_MTIME_FIXED : KD_LAYER_MTIME_CLAMP, wo.mtime = epoch;
     double t0 = kd_now_ms();
     if (kd_layer_write_to(dir, to_blob, &o, &wo, stats, err) < 0) {
         kd_store_blob_abort(o.w);
@@ -114,12 +114,13 @@ int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch,
     return 0;
 }
 
-int bld_store_layer(kd_store *s, const char *dir, int64_t epoch, volatile sig_atomic_t *cancel,
+int bld_store_layer(kd_store *s, const char *dir, int64_t epoch, bool fixed,
+                    volatile sig_atomic_t *cancel,
                     kd_descriptor *desc, char diff_id[KD_DIGEST_STR_LEN + 1],
                     kd_layer_stats *stats, kd_step_timing *t, kd_error **err)
 {
     char digest[KD_DIGEST_STR_LEN + 1];
-    if (bld_write_layer_blob(s, dir, epoch, cancel, digest, stats, t, err) < 0)
+    if (bld_write_layer_blob(s, dir, epoch, fixed, cancel, digest, stats, t, err) < 0)
         return -1;
     double t0 = kd_now_ms();
     if (bld_commit_layer_dir(s, dir, digest, KD_MT_OCI_LAYER_GZIP, stats, err) < 0)
@@ -191,7 +192,7 @@ int bld_commit(bld_step *st, bld_upper *u, kd_error **err)
     char diff_id[KD_DIGEST_STR_LEN + 1];
     kd_layer_stats stats;
     memset(&stats, 0, sizeof stats);
-    int rc = bld_store_layer(b->store, u->upper, b->epoch, b->o->cancel, &desc,
+    int rc = bld_store_layer(b->store, u->upper, b->epoch, b->o->reproducible, b->o->cancel, &desc,
                              diff_id, &stats, st->t, err);
     /* the upper dir is in the store now (or, after a failure, still in our
      * tmp session): removing a path that is gone is harmless */

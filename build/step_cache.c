@@ -51,6 +51,12 @@ void bld_key_begin(bld_step *st)
     bld_key_add(st, "version", KEY_VERSION);
     key_image_state(st);
     bld_key_add(st, "instruction", df_kind_name(st->in->kind));
+    /* the layer's mtimes depend on these: a layer made under another epoch
+     * would differ from what this build makes from scratch */
+    char times[48];
+    snprintf(times, sizeof times, "%s:%lld", st->b->o->reproducible ? "fixed" : "clamp",
+             (long long)st->b->epoch);
+    bld_key_add(st, "layer-times", st->b->epoch < 0 ? "keep" : times);
     /* flags as written (--mount, --network, --link, --exclude, ...); the
      * expanded forms that matter are added by the instruction */
     for (size_t i = 0; i < st->in->nflags; i++) {

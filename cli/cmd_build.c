@@ -95,7 +95,7 @@ static int parse_network(const char *v, kd_net *n)
 enum {
     OPT_ARG = 256, OPT_TARGET, OPT_PLATFORM, OPT_OCI, OPT_TAR, OPT_PUSH, OPT_NO_PUSH,
     OPT_TIMINGS, OPT_PROGRESS, OPT_NETWORK, OPT_CACHE, OPT_INSECURE, OPT_MIRROR,
-    OPT_USE_CACHE, OPT_NO_CACHE,
+    OPT_USE_CACHE, OPT_NO_CACHE, OPT_REPRODUCIBLE,
 };
 
 static int parse_opt(build_cli *c, int opt, const char *arg, int argc, char **argv)
@@ -119,6 +119,7 @@ static int parse_opt(build_cli *c, int opt, const char *arg, int argc, char **ar
     case OPT_MIRROR: push(&c->mirrors, arg); return 0;
     case OPT_USE_CACHE: c->o.no_cache = false; return 0;
     case OPT_NO_CACHE: c->o.no_cache = true; return 0;
+    case OPT_REPRODUCIBLE: c->o.reproducible = true; return 0;
     case ':':
         return kd_usage_error("build", "option '%s' needs a value", argv[optind - 1]);
     default:
@@ -146,6 +147,7 @@ static int parse_args(build_cli *c, int argc, char **argv)
         {"registry-mirror", required_argument, NULL, OPT_MIRROR},
         {"cache", no_argument, NULL, OPT_USE_CACHE},
         {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+        {"reproducible", no_argument, NULL, OPT_REPRODUCIBLE},
         {NULL, 0, NULL, 0},
     };
     opterr = 0;
@@ -217,7 +219,7 @@ const kd_command kd_cmd_build = {
         "                     [--platform os/arch] [--oci-layout DIR] [--tar FILE]\n"
         "                     [--no-push | --push] [--timings FILE.json]\n"
         "                     [--progress auto|plain|tty] [--network host|none]\n"
-        "                     [--cache | --no-cache] [--cache-dir DIR]\n"
+        "                     [--cache | --no-cache] [--cache-dir DIR] [--reproducible]\n"
         "                     [--insecure-registry HOST]... [--registry-mirror URL]... CONTEXT\n"
         "\n"
         "Builds the Dockerfile (default CONTEXT/Dockerfile) as BuildKit would, with no\n"
@@ -246,10 +248,13 @@ const kd_command kd_cmd_build = {
         "  --cache, --no-cache      use the layer cache (default) or run every step;\n"
         "                           results are recorded either way (docs/cache.md)\n"
         "  --cache-dir DIR          the store and its cache (default ~/.cache/kdoctor)\n"
+        "  --reproducible           byte-identical images for the same inputs: every\n"
+        "                           timestamp is SOURCE_DATE_EPOCH (0 when unset)\n"
         "  --insecure-registry HOST allow plain HTTP for HOST (repeatable)\n"
         "  --registry-mirror URL    try this mirror for docker.io first (repeatable)\n"
         "\n"
-        "SOURCE_DATE_EPOCH in the environment clamps every timestamp of the image.\n"
+        "SOURCE_DATE_EPOCH in the environment clamps every timestamp of the image;\n"
+        "with --reproducible every timestamp is set to it.\n"
         "A failing step stops the build (status 1) naming FILE:LINE, the exit code and\n"
         "the step's last output; Ctrl-C stops it (status 130). Either way nothing is\n"
         "left behind: no mount, no process, no temp file. See docs/build.md.\n",
