@@ -450,17 +450,23 @@ static void cleanup(kd_builder *b)
     pthread_mutex_destroy(&b->lock);
 }
 
-int kd_build(const kd_build_opts *o, kd_build_result *res, kd_error **err)
+void bld_init(kd_builder *b, const kd_build_opts *o, kd_build_result *res)
 {
     memset(res, 0, sizeof *res);
     kd_timings_init(&res->timings);
+    memset(b, 0, sizeof *b);
+    b->o = o;
+    b->res = res;
+    b->t = &res->timings;
+    b->t0 = kd_now_ms();
+    b->epoch = -1;
+    pthread_mutex_init(&b->lock, NULL);
+}
+
+int kd_build(const kd_build_opts *o, kd_build_result *res, kd_error **err)
+{
     kd_builder b;
-    memset(&b, 0, sizeof b);
-    b.o = o;
-    b.res = res;
-    b.t = &res->timings;
-    b.t0 = kd_now_ms();
-    pthread_mutex_init(&b.lock, NULL);
+    bld_init(&b, o, res);
     kd_error *e = NULL;
     int rc = setup(&b, &e);
     if (rc == 0)

@@ -97,6 +97,15 @@ typedef struct kd_build_result {
 int kd_build(const kd_build_opts *opts, kd_build_result *res, kd_error **err);
 void kd_build_result_free(kd_build_result *res);
 
+/* kdoctor cache warm: each image (a reference, or oci-layout://DIR[:TAG])
+ * into the store and unpacked, as FROM would get it; one already in the
+ * store is only unpacked where needed. Uses o's cache_dir, platform,
+ * insecure, mirrors, progress and cancel; digests[i] gets image i's
+ * manifest digest. res gets the warnings; free it with
+ * kd_build_result_free(). */
+int kd_build_warm(const kd_build_opts *o, const char *const *images, size_t n,
+                  char (*digests)[KD_DIGEST_STR_LEN + 1], kd_build_result *res, kd_error **err);
+
 /* kdoctor import: a base image from a root filesystem, a directory or a
  * tar (gzip or plain), stored under name (normalised like an image
  * reference). One layer; its config has the platform and, when the tree

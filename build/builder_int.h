@@ -121,6 +121,10 @@ typedef struct bld_step {
     char key[KD_DIGEST_STR_LEN + 1]; /* the step's cache key once looked up, or "" */
 } bld_step;
 
+/* A builder with nothing set up yet: o and res (reset) attached, epoch -1
+ * (builder.c). */
+void bld_init(kd_builder *b, const kd_build_opts *o, kd_build_result *res);
+
 /* progress and messages (builder.c) */
 void bld_emit(kd_builder *b, const kd_event *ev);
 void bld_info(kd_builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

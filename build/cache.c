@@ -110,7 +110,7 @@ static int read_entry(const char *path, kd_cache_entry *e, kd_error **err)
     free(data);
     struct stat st;
     if (rc == 0 && stat(path, &st) == 0)
-        e->used = (int64_t)st.st_mtime;
+        e->used_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     return rc;
 }
 
@@ -163,8 +163,8 @@ int kd_cache_put(kd_store *s, const kd_cache_entry *e, kd_error **err)
 static int by_use(const void *a, const void *b)
 {
     const kd_cache_entry *x = a, *y = b;
-    if (x->used != y->used)
-        return x->used > y->used ? -1 : 1;
+    if (x->used_ns != y->used_ns)
+        return x->used_ns > y->used_ns ? -1 : 1;
     return strcmp(x->key, y->key);
 }
 

@@ -33,7 +33,7 @@ typedef struct kd_cache_entry {
     int64_t tar_size;                    /* uncompressed bytes, -1 unknown */
     int64_t files;                       /* regular files, -1 unknown */
     char *created_by;                    /* the step's history text (for ls) */
-    int64_t used;                        /* last use, seconds since the epoch */
+    int64_t used_ns;                     /* last use, ns since the epoch (the file's mtime) */
 } kd_cache_entry;
 
 void kd_cache_entry_free(kd_cache_entry *e);
@@ -56,5 +56,25 @@ int kd_cache_list(kd_store *s, kd_cache_entry **v, size_t *n, kd_error **err);
 void kd_cache_entries_free(kd_cache_entry *v, size_t n);
 /* Removes one entry (not its blob). 1 when it was not there. */
 int kd_cache_remove(kd_store *s, const char *key, kd_error **err);
+
+/* ---- prune (kdoctor cache prune) ---- */
+
+typedef struct kd_prune_stats {
+    size_t entries, blobs, layers;       /* removed */
+    uint64_t bytes;                      /* freed: blobs + unpacked layers */
+    size_t kept_entries;
+    uint64_t kept_bytes;                 /* what the store holds afterwards */
+} kd_prune_stats;
+
+/* Sizes of the store (blobs + unpacked layers, the latter counted by their
+ * tar size) without changing anything: *bytes and *entries. */
+int kd_cache_usage(kd_store *s, uint64_t *bytes, size_t *entries, kd_error **err);
+
+/* Removes cache entries and then every blob and unpacked layer that
+ * neither a named image (images.json) nor a kept entry needs. keep < 0
+ * removes every entry; keep >= 0 keeps the most recently used entries as
+ * long as the store stays within keep bytes. The store must be open
+ * KD_STORE_EXCLUSIVE: no build is running, so nothing a build uses goes. */
+int kd_cache_prune(kd_store *s, int64_t keep, kd_prune_stats *st, kd_error **err);
 
 #endif
