@@ -243,6 +243,8 @@ static int setup(kd_builder *b, kd_error **err)
         setup_dockerfile(b, err) < 0)
         return -1;
     setup_timings(b);
+    if (bld_cache_repo_setup(b, err) < 0)
+        return -1;
     return setup_store(b, err);
 }
 
@@ -436,6 +438,7 @@ static void cleanup(kd_builder *b)
     free(b->ext);
     kd_ignore_free(b->ignore);
     kd_ctx_free(&b->ctx);
+    bld_cache_repo_free(b);
     kd_registry_free(b->reg);
     free(b->empty_dir);
     kd_store_close(b->store); /* removes the tmp session: every temp file of the build */
@@ -473,6 +476,8 @@ int kd_build(const kd_build_opts *o, kd_build_result *res, kd_error **err)
         rc = plan(&b, &e);
     if (rc == 0)
         rc = run_stages(&b, &e);
+    if (b.store) /* also after a failed step: what ran is worth sharing */
+        bld_cache_push(&b);
     if (rc == 0)
         rc = bld_export(&b, &b.st[b.target].img, &e);
     if (rc < 0 && e == NULL)

@@ -58,6 +58,11 @@ typedef struct kd_build_opts {
     /* Run every step even when the layer cache has it (docs/cache.md); the
      * results are still recorded for the next build. */
     bool no_cache;
+    /* The cache in a registry repository ("registry/path"): looked up after
+     * a local miss, filled with what this build ran (docs/cache.md); NULL:
+     * none. Entries older than cache_ttl seconds (0: two weeks) miss. */
+    const char *cache_repo;
+    int64_t cache_ttl;
     const char *const *insecure; /* --insecure-registry hosts */
     size_t ninsecure;
     const char *const *mirrors; /* --registry-mirror URLs */

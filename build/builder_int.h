@@ -10,6 +10,7 @@
 #define KD_BUILD_BUILDER_INT_H
 
 #include "build/builder.h"
+#include "build/cache.h"
 #include "build/dockerignore.h"
 #include "build/layer.h"
 #include "build/oci.h"
@@ -107,6 +108,12 @@ struct kd_builder {
     size_t target;       /* index of the target stage */
     kd_ctx ctx;          /* the context's entries and hashes, walked on first use */
     bool ctx_walked;
+    /* --cache-repo (cache_repo.c) */
+    bool cache_repo;        /* set: cache_ref is the repository */
+    kd_ref cache_ref;
+    bool cache_repo_warned; /* one warning per build when it misbehaves */
+    kd_cache_entry *cache_push; /* entries to push once the steps ran; owned */
+    size_t ncache_push, cache_push_cap;
 };
 
 /* A step being run. */
@@ -197,6 +204,16 @@ int bld_cache_miss(bld_step *st, kd_error **err);
 /* Records the step's result (bld_commit calls it; desc NULL: no layer). */
 void bld_cache_save(bld_step *st, const kd_descriptor *desc, const char *diff_id,
                     const kd_layer_stats *stats);
+/* The cache in a registry (cache_repo.c): parses --cache-repo; a lookup
+ * after a local miss (0: a hit, its layer blob now in the store; 1: a
+ * miss, also when the registry cannot be asked, with one warning); the
+ * entries to push (local hits and steps that ran), pushed by
+ * bld_cache_push once the stages are done. */
+int bld_cache_repo_setup(kd_builder *b, kd_error **err);
+int bld_cache_repo_get(bld_step *st, kd_cache_entry *e);
+void bld_cache_repo_queue(kd_builder *b, const kd_cache_entry *e);
+void bld_cache_push(kd_builder *b);
+void bld_cache_repo_free(kd_builder *b);
 /* Fills each layer's uncompressed size from the store's metadata. */
 void bld_fill_tar_sizes(kd_builder *b, bld_image *im);
 

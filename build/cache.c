@@ -25,6 +25,14 @@ void kd_cache_entry_free(kd_cache_entry *e)
     memset(e, 0, sizeof *e);
 }
 
+void kd_cache_entry_layer(const kd_cache_entry *e, kd_descriptor *d)
+{
+    memset(d, 0, sizeof *d);
+    d->media_type = e->media_type;
+    snprintf(d->digest, sizeof d->digest, "%s", e->digest);
+    d->size = e->size;
+}
+
 char *kd_cache_entry_to_json(const kd_cache_entry *e, size_t *len)
 {
     cJSON *o = cJSON_CreateObject();

@@ -17,6 +17,7 @@
 #define KD_BUILD_CACHE_H
 
 #include "build/digest.h"
+#include "build/oci.h"
 #include "build/store.h"
 #include "util/error.h"
 
@@ -37,6 +38,8 @@ typedef struct kd_cache_entry {
 } kd_cache_entry;
 
 void kd_cache_entry_free(kd_cache_entry *e);
+/* The layer's blob descriptor (media_type borrowed from e: do not free d). */
+void kd_cache_entry_layer(const kd_cache_entry *e, kd_descriptor *d);
 
 /* The entry's JSON (what DIR/cache/KEY.json and a cache repo hold) and
  * back; parsing validates every digest. Caller frees the text. */

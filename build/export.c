@@ -138,6 +138,14 @@ static int to_archive(kd_builder *b, const char *digest, kd_error **err)
     return rc;
 }
 
+static bool listed(const char **v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return true;
+    return false;
+}
+
 /* Repositories of dest's registry that the bases came from: blobs may be
  * mounted from them instead of uploaded. */
 static size_t mount_sources(kd_builder *b, const kd_ref *dest, const char **out, size_t max)
@@ -146,9 +154,13 @@ static size_t mount_sources(kd_builder *b, const kd_ref *dest, const char **out,
     for (size_t i = 0; i < b->stages.n && n < max; i++) {
         const bld_image *im = &b->st[i].img;
         if (b->st[i].done && im->repo && im->domain && strcmp(im->domain, dest->domain) == 0 &&
-            strcmp(im->repo, dest->path) != 0)
+            strcmp(im->repo, dest->path) != 0 && !listed(out, n, im->repo))
             out[n++] = im->repo;
     }
+    /* the layers the cache repo got from this build, or gave it */
+    if (b->cache_repo && n < max && strcmp(b->cache_ref.domain, dest->domain) == 0 &&
+        strcmp(b->cache_ref.path, dest->path) != 0)
+        out[n++] = b->cache_ref.path;
     return n;
 }
 

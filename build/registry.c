@@ -760,9 +760,15 @@ int kd_registry_push_blob(kd_registry *r, const kd_ref *ref, const kd_blob_sourc
     }
     kd_host *h = domain_host(r, ref->domain);
     char *location = NULL;
-    for (size_t i = 0; i < nmount && location == NULL; i++) {
+    /* a refused mount opens an upload session (its location): the last one
+     * is used for the upload, the others are left to the registry's purge */
+    for (size_t i = 0; i < nmount; i++) {
         if (strcmp(mount_from[i], ref->path) == 0)
             continue;
+        if (location) {
+            free(location);
+            location = NULL;
+        }
         kd_error *e = NULL;
         rc = start_upload(r, h, ref, src->digest, mount_from[i], &location, &e);
         if (rc == 1) {

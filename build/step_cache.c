@@ -160,10 +160,7 @@ static void apply_hit(bld_step *st, const kd_cache_entry *e)
 {
     if (e->layer) {
         kd_descriptor d;
-        memset(&d, 0, sizeof d);
-        d.media_type = e->media_type;
-        snprintf(d.digest, sizeof d.digest, "%s", e->digest);
-        d.size = e->size;
+        kd_cache_entry_layer(e, &d);
         bld_add_layer(st, &d, e->diff_id, (uint64_t)e->size,
                       e->tar_size > 0 ? (uint64_t)e->tar_size : 0,
                       e->files > 0 ? (uint64_t)e->files : 0);
@@ -181,10 +178,21 @@ int bld_cache_lookup(bld_step *st, kd_error **err)
     st->key_h = NULL;
     if (st->b->o->no_cache)
         return 0;
+    kd_builder *b = st->b;
     kd_cache_entry e;
-    int rc = kd_cache_get(st->b->store, st->key, &e, err);
-    if (rc != 0)
-        return rc < 0 ? -1 : 0;
+    int rc = kd_cache_get(b->store, st->key, &e, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        bld_cache_repo_queue(b, &e); /* another machine may need it */
+    } else if (b->cache_repo && bld_cache_repo_get(st, &e) == 0) {
+        kd_error *perr = NULL; /* the next build here is local */
+        if (kd_cache_put(b->store, &e, &perr) < 0)
+            bld_warn(b, "cannot record the step in the cache: %s", perr->msg);
+        kd_error_free(perr);
+    } else {
+        return 0;
+    }
     apply_hit(st, &e);
     kd_cache_entry_free(&e);
     return 1;
@@ -217,5 +225,7 @@ void bld_cache_save(bld_step *st, const kd_descriptor *desc, const char *diff_id
     /* the image is fine without its cache entry: a warning, not a failure */
     if (kd_cache_put(st->b->store, &e, &err) < 0)
         bld_warn(st->b, "cannot record the step in the cache: %s", err->msg);
+    else
+        bld_cache_repo_queue(st->b, &e);
     kd_error_free(err);
 }

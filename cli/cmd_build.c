@@ -92,10 +92,27 @@ static int parse_network(const char *v, kd_net *n)
     return 0;
 }
 
+/* "336h", "14d", "30m", "90s", "3600" (seconds) */
+static int parse_ttl(const char *v, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    long long mul = *end == '\0' || strcmp(end, "s") == 0 ? 1
+                    : strcmp(end, "m") == 0            ? 60
+                    : strcmp(end, "h") == 0            ? 3600
+                    : strcmp(end, "d") == 0            ? 86400
+                                                       : 0;
+    if (errno || end == v || n <= 0 || mul == 0 || n > INT64_MAX / mul)
+        return kd_usage_error("build", "--cache-ttl takes a duration (336h, 14d, 30m), not '%s'", v);
+    *out = n * mul;
+    return 0;
+}
+
 enum {
     OPT_ARG = 256, OPT_TARGET, OPT_PLATFORM, OPT_OCI, OPT_TAR, OPT_PUSH, OPT_NO_PUSH,
     OPT_TIMINGS, OPT_PROGRESS, OPT_NETWORK, OPT_CACHE, OPT_INSECURE, OPT_MIRROR,
-    OPT_USE_CACHE, OPT_NO_CACHE, OPT_REPRODUCIBLE,
+    OPT_USE_CACHE, OPT_NO_CACHE, OPT_REPRODUCIBLE, OPT_CACHE_REPO, OPT_CACHE_TTL,
 };
 
 static int parse_opt(build_cli *c, int opt, const char *arg, int argc, char **argv)
@@ -120,6 +137,8 @@ static int parse_opt(build_cli *c, int opt, const char *arg, int argc, char **ar
     case OPT_USE_CACHE: c->o.no_cache = false; return 0;
     case OPT_NO_CACHE: c->o.no_cache = true; return 0;
     case OPT_REPRODUCIBLE: c->o.reproducible = true; return 0;
+    case OPT_CACHE_REPO: c->o.cache_repo = arg; return 0;
+    case OPT_CACHE_TTL: return parse_ttl(arg, &c->o.cache_ttl);
     case ':':
         return kd_usage_error("build", "option '%s' needs a value", argv[optind - 1]);
     default:
@@ -148,6 +167,8 @@ static int parse_args(build_cli *c, int argc, char **argv)
         {"cache", no_argument, NULL, OPT_USE_CACHE},
         {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {"reproducible", no_argument, NULL, OPT_REPRODUCIBLE},
+        {"cache-repo", required_argument, NULL, OPT_CACHE_REPO},
+        {"cache-ttl", required_argument, NULL, OPT_CACHE_TTL},
         {NULL, 0, NULL, 0},
     };
     opterr = 0;
@@ -220,6 +241,7 @@ const kd_command kd_cmd_build = {
         "                     [--no-push | --push] [--timings FILE.json]\n"
         "                     [--progress auto|plain|tty] [--network host|none]\n"
         "                     [--cache | --no-cache] [--cache-dir DIR] [--reproducible]\n"
+        "                     [--cache-repo REF [--cache-ttl DURATION]]\n"
         "                     [--insecure-registry HOST]... [--registry-mirror URL]... CONTEXT\n"
         "\n"
         "Builds the Dockerfile (default CONTEXT/Dockerfile) as BuildKit would, with no\n"
@@ -248,6 +270,10 @@ const kd_command kd_cmd_build = {
         "  --cache, --no-cache      use the layer cache (default) or run every step;\n"
         "                           results are recorded either way (docs/cache.md)\n"
         "  --cache-dir DIR          the store and its cache (default ~/.cache/kdoctor)\n"
+        "  --cache-repo REF         also keep the layer cache in this registry repository,\n"
+        "                           shared by builds on other machines (reading needs only\n"
+        "                           pull rights; works with --no-push)\n"
+        "  --cache-ttl DURATION     cache-repo entries older than this miss (default 336h)\n"
         "  --reproducible           byte-identical images for the same inputs: every\n"
         "                           timestamp is SOURCE_DATE_EPOCH (0 when unset)\n"
         "  --insecure-registry HOST allow plain HTTP for HOST (repeatable)\n"
