@@ -13,11 +13,11 @@
 # Cold: empty kdoctor store / buildah storage / docker images and build
 # cache. Warm-local: the same command again on the same machine: kdoctor's
 # layer cache (docs/cache.md), buildah --layers and BuildKit all answer from
-# their local caches. Warm-repo (kdoctor only): an empty store again, with
-# --cache-repo naming a repository of the local registry that an earlier
-# (untimed) build filled: what a fresh CI runner sees. The base image is
-# still pulled then (docs/cache.md); buildah and BuildKit are not measured
-# in this mode ("-").
+# their local caches. Warm-repo: an empty store again, with a cache in a
+# repository of the local registry that an earlier (untimed) build filled:
+# what a fresh CI runner sees (kdoctor --cache-repo; buildah --cache-from
+# and --cache-to; BuildKit is not measured in this mode, "-"). The base
+# image is still pulled then (docs/cache.md).
 #
 # Each measurement is taken KD_BENCH_RUNS times (default 3), the builders
 # taking turns, and the median is shown: on a shared machine single runs
@@ -148,15 +148,17 @@ write_workloads() {
 
 # ---- builders -----------------------------------------------------------
 
-kd_build() { # CTX TIMINGS; $KD_REPO: --cache-repo REF, or empty
-    $N "$kd" build --progress plain --cache-dir "$W/kd-store" --timings "$2" ${KD_REPO:-} "$1" \
+kd_build() { # CTX TIMINGS; $REPO: a cache repository, or empty
+    $N "$kd" build --progress plain --cache-dir "$W/kd-store" --timings "$2" \
+        ${REPO:+--cache-repo "$REPO"} "$1" \
         >"$TMP/kd.log" 2>&1 || { tail -n 5 "$TMP/kd.log" >&2; return 1; }
 }
 kd_cold() { rm -rf "$W/kd-store"; }
 
 BH="buildah --root $W/buildah/root --runroot $W/buildah/run --storage-driver overlay"
 bh_build() {
-    $N $BH bud --isolation chroot --layers --tls-verify=false -t bench-out "$1" >"$TMP/bh.log" 2>&1 ||
+    $N $BH bud --isolation chroot --layers --tls-verify=false \
+        ${REPO:+--cache-from "$REPO" --cache-to "$REPO"} -t bench-out "$1" >"$TMP/bh.log" 2>&1 ||
         { tail -n 5 "$TMP/bh.log" >&2; return 1; }
 }
 bh_cold() {
@@ -248,10 +250,10 @@ measure() { # BUILDER BASE WORKLOAD: cold, then the same again (warm-local)
     sync
     timed "$1" "$2" "$3" cold
     timed "$1" "$2" "$3" warm-local
-    if [ "$1" = kd ]; then
-        KD_REPO="--cache-repo $REG/bench/cache" kd_build "$TMP/wl/$3-$2" "$TMP/fill.json" # untimed
-        kd_cold
-        KD_REPO="--cache-repo $REG/bench/cache" timed kd "$2" "$3" warm-repo
+    if [ "$1" != dk ]; then
+        REPO=$REG/bench/cache-$1 "${1}_build" "$TMP/wl/$3-$2" "$TMP/fill.json" # untimed
+        "${1}_cold"
+        REPO=$REG/bench/cache-$1 timed "$1" "$2" "$3" warm-repo
     fi
 }
 
