@@ -439,6 +439,7 @@ static void cleanup(kd_builder *b)
     kd_ignore_free(b->ignore);
     kd_ctx_free(&b->ctx);
     bld_cache_repo_free(b);
+    bld_lazy_free(b);
     kd_registry_free(b->reg);
     free(b->empty_dir);
     kd_store_close(b->store); /* removes the tmp session: every temp file of the build */

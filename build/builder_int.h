@@ -76,6 +76,14 @@ typedef struct bld_stage {
     size_t nrun_args;
 } bld_stage;
 
+/* A registry base resolved without its layers (with --cache-repo): pulled
+ * only when a step runs or an output needs the blobs (from.c). */
+typedef struct bld_lazy {
+    char *name;       /* the full reference */
+    kd_platform want;
+    bool pulled;
+} bld_lazy;
+
 /* An image named by COPY --from or RUN --mount from= that is not a stage. */
 typedef struct bld_extimage {
     char *name;
@@ -114,6 +122,8 @@ struct kd_builder {
     bool cache_repo_warned; /* one warning per build when it misbehaves */
     kd_cache_entry *cache_push; /* entries to push once the steps ran; owned */
     size_t ncache_push, cache_push_cap;
+    bld_lazy *lazy;         /* bases whose layers are not pulled yet */
+    size_t nlazy, lazycap;
 };
 
 /* A step being run. */
@@ -165,6 +175,10 @@ int bld_resolve_image(kd_builder *b, const char *name, const char *platform, bld
                       kd_step_timing *t, kd_error **err);
 /* An image named by COPY --from / RUN --mount from= (cached per build). */
 int bld_ext_image(kd_builder *b, const char *name, bld_image **out, kd_error **err);
+/* Pulls the layers of every lazy base (timed in t, may be NULL). */
+int bld_pull_lazy(kd_builder *b, kd_step_timing *t, kd_error **err);
+bool bld_lazy_pending(const kd_builder *b);
+void bld_lazy_free(kd_builder *b);
 /* Makes sure every layer of im has its unpacked dir (extracting stored
  * blobs as needed, in parallel). */
 int bld_unpack_layers(kd_builder *b, bld_image *im, kd_step_timing *t, kd_error **err);

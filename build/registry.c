@@ -746,6 +746,18 @@ static int upload(kd_registry *r, kd_host *h, const kd_ref *ref, const kd_blob_s
     return rc;
 }
 
+int kd_registry_mount_blob(kd_registry *r, const kd_ref *ref, const char *digest,
+                           const char *from, kd_error **err)
+{
+    kd_host *h = domain_host(r, ref->domain);
+    char *location = NULL;
+    int rc = start_upload(r, h, ref, digest, from, &location, err);
+    free(location); /* a refused mount's upload session: left to the registry's purge */
+    if (rc == 1)
+        KD_STAT_ADD(r, blobs_mounted, 1);
+    return rc;
+}
+
 int kd_registry_push_blob(kd_registry *r, const kd_ref *ref, const kd_blob_source *src,
                           const char *const *mount_from, size_t nmount, kd_push_how *how,
                           kd_error **err)

@@ -200,6 +200,8 @@ int bld_cache_lookup(bld_step *st, kd_error **err)
 
 int bld_cache_miss(bld_step *st, kd_error **err)
 {
+    if (bld_pull_lazy(st->b, st->t, err) < 0)
+        return -1;
     return bld_unpack_layers(st->b, &st->s->img, st->t, err);
 }
 

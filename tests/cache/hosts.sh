@@ -118,6 +118,10 @@ fi
 if [ -n "$da" ] && [ "$digest" = "$da" ]; then ok "host B: the same digest as A"; else
     not_ok "host B: the same digest as A" "$da" "$digest"
 fi
+n=$(find "$TMP/B/layers/sha256" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
+if [ "$n" = 0 ]; then ok "host B: pulls and unpacks no base layer"; else
+    not_ok "host B: pulls and unpacks no base layer" "$n layers unpacked"
+fi
 fromb=$(grep -c '^10\.231\.0\.3 .*"PUT /v2/[^ ]*/blobs/uploads/' "$TMP/registry.log")
 froma=$(grep -c '^10\.231\.0\.2 .*"PUT /v2/[^ ]*/blobs/uploads/' "$TMP/registry.log")
 if [ "$froma" -gt 0 ] && [ "$fromb" = 0 ]; then

@@ -74,6 +74,13 @@ expect_steps "store B, empty" CCCCC
 if [ -n "$a" ] && [ "$digest" = "$a" ]; then ok "store B: the same digest"; else
     not_ok "store B: the same digest" "$a" "$digest"
 fi
+n=$(find "$TMP/B/layers/sha256" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
+if [ "$n" = 0 ] && ! grep -q "pulling" "$TMP/b.err"; then
+    ok "store B, push only: the base's layers are not pulled, nothing is unpacked"
+else
+    not_ok "store B, push only: the base's layers are not pulled, nothing is unpacked" \
+        "$n layers unpacked" "$(grep pulling "$TMP/b.err")"
+fi
 if ! grep -q 'cache repo .* pushed' "$TMP/b.err"; then ok "store B: pushes no entry back"; else
     not_ok "store B: pushes no entry back" "$(grep 'cache repo' "$TMP/b.err")"
 fi
@@ -89,7 +96,8 @@ build C c -t kdtest/app:local --no-push
 expect_steps "--no-push on an empty store" CCCCC
 run "$KDOCTOR" images --cache-dir "$TMP/C"
 expect_grep "--no-push: the image is in the store" out 'kdtest/app:local'
-# the base's one layer is extracted while it downloads; no step's layer is
+# the local store must hold the whole image: the base is pulled for it (its
+# one layer extracted while it downloads), but no step's layer is unpacked
 n=$(find "$TMP/C/layers/sha256" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
 if [ "$n" = 1 ]; then ok "a build from the cache repo unpacks no step's layer"; else
     not_ok "a build from the cache repo unpacks no step's layer" "$n layers unpacked"
