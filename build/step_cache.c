@@ -63,6 +63,15 @@ void bld_key_begin(bld_step *st)
         bld_key_add(st, "flag", st->in->flags[i].name);
         bld_key_add(st, "value", st->in->flags[i].value);
     }
+    /* heredoc bodies as written: a RUN script with a #! line is run from a
+     * file, so its argv does not show them (COPY adds its expanded ones) */
+    for (size_t i = 0; i < st->in->nheredocs; i++) {
+        const df_heredoc *h = &st->in->heredocs[i];
+        char *body = kd_xmemdup0(h->content, h->content_len);
+        bld_key_add(st, "heredoc", h->name);
+        bld_key_add(st, "heredoc-body", body);
+        free(body);
+    }
 }
 
 /* ---- context sources ---- */

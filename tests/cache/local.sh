@@ -150,6 +150,18 @@ expect_steps lazymiss CCCCCCR
 expect_grep "lazymiss: the miss unpacks the layers below it" err 'unpacking [0-9]+ layer'
 sed -i 's|wc -w /app/out.txt|wc -l /app/out.txt|' "$df"
 
+# a RUN heredoc with a #! line runs from a file: its body is in the key
+mkdir -p "$TMP/hctx"
+printf 'FROM kdtest-base:1\nRUN <<EOF\n#!/bin/sh\necho one > /h\nEOF\n' >"$TMP/hctx/Dockerfile"
+run "$KDOCTOR" build --progress plain --cache-dir "$store" "$TMP/hctx"
+sed -i 's/echo one/echo two/' "$TMP/hctx/Dockerfile"
+run "$KDOCTOR" build --progress plain --cache-dir "$store" "$TMP/hctx"
+if [ "$status" = 0 ] && ! grep -q CACHED "$TMP/err"; then ok "heredoc: an edited script body runs again"; else
+    not_ok "heredoc: an edited script body runs again" "status $status" "$(tail -n 4 "$TMP/err")"
+fi
+run "$KDOCTOR" build --progress plain --cache-dir "$store" "$TMP/hctx"
+expect_grep "heredoc: the same body hits" err '^#2 CACHED'
+
 # a failing step records nothing: run again, it runs again
 mkdir -p "$TMP/fctx"
 cat >"$TMP/fctx/Dockerfile" <<'EOF'
