@@ -120,7 +120,7 @@ struct kd_builder {
     bool cache_repo;        /* set: cache_ref is the repository */
     kd_ref cache_ref;
     bool cache_repo_warned; /* one warning per build when it misbehaves */
-    kd_cache_entry *cache_push; /* entries to push once the steps ran; owned */
+    struct bld_push *cache_push; /* entries to push once the steps ran; owned */
     size_t ncache_push, cache_push_cap;
     bld_lazy *lazy;         /* bases whose layers are not pulled yet */
     size_t nlazy, lazycap;
@@ -225,7 +225,9 @@ void bld_cache_save(bld_step *st, const kd_descriptor *desc, const char *diff_id
  * bld_cache_push once the stages are done. */
 int bld_cache_repo_setup(kd_builder *b, kd_error **err);
 int bld_cache_repo_get(bld_step *st, kd_cache_entry *e);
-void bld_cache_repo_queue(kd_builder *b, const kd_cache_entry *e);
+/* ran: the step ran here (its entry is new, or replaces an aged-out one);
+ * else a local hit, pushed only when the repo lacks it. */
+void bld_cache_repo_queue(kd_builder *b, const kd_cache_entry *e, bool ran);
 void bld_cache_push(kd_builder *b);
 void bld_cache_repo_free(kd_builder *b);
 /* Fills each layer's uncompressed size from the store's metadata. */

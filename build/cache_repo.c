@@ -149,15 +149,21 @@ int bld_cache_repo_get(bld_step *st, kd_cache_entry *e)
 
 /* ---- push ---- */
 
-void bld_cache_repo_queue(kd_builder *b, const kd_cache_entry *e)
+struct bld_push {
+    kd_cache_entry e;
+    bool ran;
+};
+
+void bld_cache_repo_queue(kd_builder *b, const kd_cache_entry *e, bool ran)
 {
     if (!b->cache_repo)
         return;
     KD_GROW(b->cache_push, b->cache_push_cap, b->ncache_push + 1);
-    kd_cache_entry *q = &b->cache_push[b->ncache_push++];
-    *q = *e;
-    q->media_type = e->media_type ? kd_xstrdup(e->media_type) : NULL;
-    q->created_by = e->created_by ? kd_xstrdup(e->created_by) : NULL;
+    struct bld_push *q = &b->cache_push[b->ncache_push++];
+    q->e = *e;
+    q->e.media_type = e->media_type ? kd_xstrdup(e->media_type) : NULL;
+    q->e.created_by = e->created_by ? kd_xstrdup(e->created_by) : NULL;
+    q->ran = ran;
 }
 
 static int push_layer(kd_builder *b, kd_registry *r, const kd_cache_entry *e, kd_push_how *how,
@@ -171,6 +177,17 @@ static int push_layer(kd_builder *b, kd_registry *r, const kd_cache_entry *e, kd
     int rc = kd_registry_push_blob(r, &b->cache_ref, &src, NULL, 0, how, err);
     close(fd);
     return rc;
+}
+
+/* A local hit's entry: one HEAD when the repo has it already (it keeps its
+ * push time, so it still ages out; the step that runs then pushes anew). */
+static int repo_has(kd_builder *b, kd_registry *r, const kd_cache_entry *e, kd_error **err)
+{
+    kd_descriptor have;
+    memset(&have, 0, sizeof have);
+    int rc = kd_registry_head_manifest(r, &b->cache_ref, kd_digest_hex(e->key), &have, err);
+    kd_descriptor_free(&have);
+    return rc < 0 ? -1 : rc == 0;
 }
 
 static int push_entry(kd_builder *b, kd_registry *r, const kd_cache_entry *e, bool *uploaded,
@@ -224,22 +241,30 @@ void bld_cache_push(kd_builder *b)
     }
     size_t pushed = 0, uploaded = 0;
     for (size_t i = 0; i < b->ncache_push && !bld_cancelled(b); i++) {
+        const struct bld_push *q = &b->cache_push[i];
         bool up = false;
-        if (push_entry(b, r, &b->cache_push[i], &up, &err) < 0) {
+        int present = q->ran ? 0 : repo_has(b, r, &q->e, &err);
+        if (present == 0 && push_entry(b, r, &q->e, &up, &err) < 0)
+            present = -1;
+        if (present < 0) {
             /* pull-only credentials end up here: reading still works */
             repo_trouble(b, "push", err);
             return;
         }
-        pushed++;
+        pushed += !present;
         uploaded += up;
     }
+    if (pushed == 0)
+        return;
     bld_info(b, "cache repo %s: %zu entr%s pushed, %zu layer%s uploaded", b->o->cache_repo, pushed,
              pushed == 1 ? "y" : "ies", uploaded, uploaded == 1 ? "" : "s");
 }
 
 void bld_cache_repo_free(kd_builder *b)
 {
-    kd_cache_entries_free(b->cache_push, b->ncache_push);
+    for (size_t i = 0; i < b->ncache_push; i++)
+        kd_cache_entry_free(&b->cache_push[i].e);
+    free(b->cache_push);
     b->cache_push = NULL;
     b->ncache_push = 0;
     if (b->cache_repo)

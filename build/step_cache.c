@@ -193,7 +193,7 @@ int bld_cache_lookup(bld_step *st, kd_error **err)
     if (rc < 0)
         return -1;
     if (rc == 0) {
-        bld_cache_repo_queue(b, &e); /* another machine may need it */
+        bld_cache_repo_queue(b, &e, false); /* another machine may need it */
     } else if (b->cache_repo && bld_cache_repo_get(st, &e) == 0) {
         kd_error *perr = NULL; /* the next build here is local */
         if (kd_cache_put(b->store, &e, &perr) < 0)
@@ -237,6 +237,6 @@ void bld_cache_save(bld_step *st, const kd_descriptor *desc, const char *diff_id
     if (kd_cache_put(st->b->store, &e, &err) < 0)
         bld_warn(st->b, "cannot record the step in the cache: %s", err->msg);
     else
-        bld_cache_repo_queue(st->b, &e);
+        bld_cache_repo_queue(st->b, &e, true);
     kd_error_free(err);
 }
