@@ -52,7 +52,7 @@ static void add(objs *o, const char *hex, bool layer, uint64_t size)
     KD_GROW(o->v, o->cap, o->n + 1);
     obj *x = &o->v[o->n++];
     memset(x, 0, sizeof *x);
-    snprintf(x->digest, sizeof x->digest, "sha256:%s", hex);
+    snprintf(x->digest, sizeof x->digest, "sha256:%.64s", hex);
     x->layer = layer;
     x->size = size;
 }
@@ -90,7 +90,7 @@ static void scan_layers(kd_store *s, objs *o)
         if (!hex_name(e->d_name, KD_DIGEST_HEX_LEN))
             continue;
         char digest[KD_DIGEST_STR_LEN + 1];
-        snprintf(digest, sizeof digest, "sha256:%s", e->d_name);
+        snprintf(digest, sizeof digest, "sha256:%.64s", e->d_name);
         kd_layer_meta m;
         uint64_t size = 0;
         if (kd_store_layer_meta(s, digest, &m, NULL) == 0) {

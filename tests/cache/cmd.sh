@@ -33,6 +33,7 @@ build() {
 usage() { "$KDOCTOR" cache ls --cache-dir "$store" | sed -n 's/.*(\([0-9]*\) bytes.*/\1/p'; }
 
 build a
+if [ "$status" = 0 ]; then ok "setup: a builds"; else not_ok "setup: a builds" "$(tail -n 3 "$TMP/err")"; fi
 build b
 build b
 if [ "$steps" = CC ]; then ok "setup: b is cached"; else not_ok "setup: b is cached" "$steps"; fi
