@@ -7,8 +7,12 @@
  * progress callback (build/progress.h) and the timings (build/timings.h).
  *
  * How a step runs (see docs/build.md):
+ *  - a step that may make a layer is first looked up in the layer cache
+ *    (docs/cache.md): a hit adds the cached layer without running or
+ *    unpacking anything;
  *  - base layers are unpacked once into the store's layer dirs, while they
- *    download, and reused as overlayfs lower dirs by every stage and build;
+ *    download (or, for stored blobs, by the first step that runs on them),
+ *    and reused as overlayfs lower dirs by every stage and build;
  *  - RUN, COPY, ADD and WORKDIR run on an overlay of the stage's layers;
  *    their changes are exactly the overlay's upper dir, which is written as
  *    the layer (gzip tar, OCI whiteouts) and then moved into the store as
