@@ -70,7 +70,8 @@ static int parse_layer(const cJSON *l, kd_cache_entry *e, kd_error **err)
     const char *what = "cache entry layer";
     e->layer = true;
     e->tar_size = e->files = -1;
-    if (get_digest(l, "digest", e->digest, err) < 0 || get_digest(l, "diffID", e->diff_id, err) < 0 ||
+    if (get_digest(l, "digest", e->digest, err) < 0 ||
+        get_digest(l, "diffID", e->diff_id, err) < 0 ||
         kd_json_str(l, "mediaType", what, &e->media_type, err) < 0 ||
         kd_json_int(l, "size", what, 0, KD_JSON_INT_MAX, &e->size, err) < 0 ||
         kd_json_int(l, "tarSize", what, -1, KD_JSON_INT_MAX, &e->tar_size, err) < 0 ||
@@ -154,9 +155,8 @@ int kd_cache_put(kd_store *s, const kd_cache_entry *e, kd_error **err)
     if (path == NULL)
         return kd_err(err, 0, "invalid cache key \"%.80s\"", e->key);
     char *dir = kd_asprintf("%s/cache", kd_store_dir(s));
-    int rc = mkdir(dir, 0700) < 0 && errno != EEXIST
-                 ? kd_err(err, errno, "cannot create %s", dir)
-                 : 0;
+    int rc =
+        mkdir(dir, 0700) < 0 && errno != EEXIST ? kd_err(err, errno, "cannot create %s", dir) : 0;
     if (rc == 0) {
         size_t len;
         char *json = kd_cache_entry_to_json(e, &len);

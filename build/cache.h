@@ -26,15 +26,15 @@
 
 typedef struct kd_cache_entry {
     char key[KD_DIGEST_STR_LEN + 1];
-    bool layer;                          /* false: the step changed no file */
-    char *media_type;                    /* of the layer blob */
-    char digest[KD_DIGEST_STR_LEN + 1];  /* the layer blob */
-    int64_t size;                        /* its bytes */
+    bool layer;                         /* false: the step changed no file */
+    char *media_type;                   /* of the layer blob */
+    char digest[KD_DIGEST_STR_LEN + 1]; /* the layer blob */
+    int64_t size;                       /* its bytes */
     char diff_id[KD_DIGEST_STR_LEN + 1];
-    int64_t tar_size;                    /* uncompressed bytes, -1 unknown */
-    int64_t files;                       /* regular files, -1 unknown */
-    char *created_by;                    /* the step's history text (for ls) */
-    int64_t used_ns;                     /* last use, ns since the epoch (the file's mtime) */
+    int64_t tar_size; /* uncompressed bytes, -1 unknown */
+    int64_t files;    /* regular files, -1 unknown */
+    char *created_by; /* the step's history text (for ls) */
+    int64_t used_ns;  /* last use, ns since the epoch (the file's mtime) */
 } kd_cache_entry;
 
 void kd_cache_entry_free(kd_cache_entry *e);
@@ -63,10 +63,10 @@ int kd_cache_remove(kd_store *s, const char *key, kd_error **err);
 /* ---- prune (kdoctor cache prune) ---- */
 
 typedef struct kd_prune_stats {
-    size_t entries, blobs, layers;       /* removed */
-    uint64_t bytes;                      /* freed: blobs + unpacked layers */
+    size_t entries, blobs, layers; /* removed */
+    uint64_t bytes;                /* freed: blobs + unpacked layers */
     size_t kept_entries;
-    uint64_t kept_bytes;                 /* what the store holds afterwards */
+    uint64_t kept_bytes; /* what the store holds afterwards */
 } kd_prune_stats;
 
 /* Sizes of the store (blobs + unpacked layers, the latter counted by their

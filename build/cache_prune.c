@@ -18,9 +18,9 @@
 
 typedef struct obj {
     char digest[KD_DIGEST_STR_LEN + 1];
-    bool layer;     /* an unpacked layer (by diff_id), else a blob */
+    bool layer; /* an unpacked layer (by diff_id), else a blob */
     uint64_t size;
-    bool keep;      /* pinned by an image or a kept entry */
+    bool keep; /* pinned by an image or a kept entry */
 } obj;
 
 typedef struct objs {

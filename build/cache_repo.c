@@ -27,9 +27,9 @@
 #include <unistd.h>
 
 #define KD_MT_CACHE_ENTRY "application/vnd.kdoctor.cache.entry.v1+json"
-#define ANNOT_ENTRY "dev.kdoctor.cache.entry"
-#define ANNOT_CREATED "org.opencontainers.image.created"
-#define DEFAULT_TTL (14 * 24 * 3600) /* two weeks, as Kaniko */
+#define ANNOT_ENTRY       "dev.kdoctor.cache.entry"
+#define ANNOT_CREATED     "org.opencontainers.image.created"
+#define DEFAULT_TTL       (14 * 24 * 3600) /* two weeks, as Kaniko */
 
 int bld_cache_repo_setup(kd_builder *b, kd_error **err)
 {
@@ -90,8 +90,8 @@ static int fetch_layer(kd_builder *b, kd_registry *r, const kd_cache_entry *e, k
     kd_blob_writer *w;
     if (kd_store_blob_begin(b->store, e->digest, e->size, &w, err) < 0)
         return -1;
-    if (kd_registry_fetch_blob(r, &b->cache_ref, e->digest, e->size, kd_blob_writer_sink, w,
-                               err) < 0) {
+    if (kd_registry_fetch_blob(r, &b->cache_ref, e->digest, e->size, kd_blob_writer_sink, w, err) <
+        0) {
         kd_store_blob_abort(w);
         return -1;
     }

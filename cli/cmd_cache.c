@@ -205,22 +205,21 @@ static int run(int argc, char **argv)
 const kd_command kd_cmd_cache = {
     .name = "cache",
     .summary = "Show, trim or fill the build cache in kdoctor's store",
-    .help =
-        "Usage: kdoctor cache ls [--cache-dir DIR]\n"
-        "       kdoctor cache prune [--keep-storage SIZE] [--cache-dir DIR]\n"
-        "       kdoctor cache warm [--platform os/arch] [--insecure-registry HOST]...\n"
-        "                          [--cache-dir DIR] IMAGE...\n"
-        "\n"
-        "ls     lists the layer cache's entries, most recently used first, and the\n"
-        "       store's size.\n"
-        "prune  removes cache entries, then every blob and unpacked layer that no named\n"
-        "       image (kdoctor images) and no kept entry needs. With --keep-storage SIZE\n"
-        "       (10GB, 512MB; powers of 1024) the most recently used entries stay as\n"
-        "       long as the store fits in SIZE. It waits until no build is using the\n"
-        "       store, so nothing a running build uses is removed.\n"
-        "warm   puts base images into the store, unpacked, as FROM would get them\n"
-        "       (a registry reference, or oci-layout://DIR[:TAG]); prints their digests.\n"
-        "\n"
-        "See docs/cache.md.\n",
+    .help = "Usage: kdoctor cache ls [--cache-dir DIR]\n"
+            "       kdoctor cache prune [--keep-storage SIZE] [--cache-dir DIR]\n"
+            "       kdoctor cache warm [--platform os/arch] [--insecure-registry HOST]...\n"
+            "                          [--cache-dir DIR] IMAGE...\n"
+            "\n"
+            "ls     lists the layer cache's entries, most recently used first, and the\n"
+            "       store's size.\n"
+            "prune  removes cache entries, then every blob and unpacked layer that no named\n"
+            "       image (kdoctor images) and no kept entry needs. With --keep-storage SIZE\n"
+            "       (10GB, 512MB; powers of 1024) the most recently used entries stay as\n"
+            "       long as the store fits in SIZE. It waits until no build is using the\n"
+            "       store, so nothing a running build uses is removed.\n"
+            "warm   puts base images into the store, unpacked, as FROM would get them\n"
+            "       (a registry reference, or oci-layout://DIR[:TAG]); prints their digests.\n"
+            "\n"
+            "See docs/cache.md.\n",
     .run = run,
 };
