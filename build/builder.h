@@ -79,6 +79,13 @@ typedef struct kd_build_opts {
      * epoch (SOURCE_DATE_EPOCH, or 0 without it), and every layer entry
      * gets exactly that mtime, older ones too (not only clamped). */
     bool reproducible;
+    /* Normalisation of what the steps write (as options: they change the
+     * image): every entry of a step's layer owned by 0:0; directories and
+     * files with an x bit 0755, other files 0644 (setuid, setgid and
+     * sticky bits dropped). Applied to the step's changes on disk before
+     * the layer is written, so the store's unpacked layer agrees. */
+    bool normalize_owners;
+    bool normalize_modes;
 
     kd_progress_fn progress; /* may be NULL; called from several threads */
     void *progress_ctx;

@@ -7,6 +7,7 @@
 #include "util/mem.h"
 
 #include <dirent.h>
+#include <ftw.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +172,37 @@ void bld_add_layer(bld_step *st, const kd_descriptor *desc, const char *diff_id,
     }
 }
 
+/* --normalize-owners / --normalize-modes, applied to the upper dir. The
+ * whiteouts (0:0 character devices) and symlinks keep their modes. */
+static bool norm_owners, norm_modes;
+
+static int norm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)flag, (void)ftw;
+    if (norm_owners && lchown(path, 0, 0) < 0)
+        return -1;
+    if (!norm_modes || S_ISLNK(sb->st_mode) || (!S_ISDIR(sb->st_mode) && !S_ISREG(sb->st_mode)))
+        return 0;
+    mode_t m = S_ISDIR(sb->st_mode) || (sb->st_mode & 0111) ? 0755 : 0644;
+    return chmod(path, m);
+}
+
+static int normalize(kd_builder *b, const char *dir, kd_error **err)
+{
+    if (!b->o->normalize_owners && !b->o->normalize_modes)
+        return 0;
+    /* nftw has no context argument: the flags are set for this walk under
+     * a lock (several builds may run in one process) */
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    norm_owners = b->o->normalize_owners;
+    norm_modes = b->o->normalize_modes;
+    int rc = nftw(dir, norm_entry, 32, FTW_PHYS);
+    int e = errno;
+    pthread_mutex_unlock(&lock);
+    return rc != 0 ? kd_err(err, e, "cannot normalise the step's files") : 0;
+}
+
 int bld_commit(bld_step *st, bld_upper *u, kd_error **err)
 {
     kd_builder *b = st->b;
@@ -188,6 +220,8 @@ int bld_commit(bld_step *st, bld_upper *u, kd_error **err)
     }
     if (st->t)
         kd_phase_add(st->t, KD_PH_SNAPSHOT, kd_now_ms() - t0, 0);
+    if (normalize(b, u->upper, err) < 0)
+        return -1;
     kd_descriptor desc;
     char diff_id[KD_DIGEST_STR_LEN + 1];
     kd_layer_stats stats;

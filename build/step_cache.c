@@ -57,6 +57,9 @@ void bld_key_begin(bld_step *st)
     snprintf(times, sizeof times, "%s:%lld", st->b->o->reproducible ? "fixed" : "clamp",
              (long long)st->b->epoch);
     bld_key_add(st, "layer-times", st->b->epoch < 0 ? "keep" : times);
+    bld_key_add(st, "normalize", st->b->o->normalize_owners
+                                     ? (st->b->o->normalize_modes ? "owners,modes" : "owners")
+                                     : (st->b->o->normalize_modes ? "modes" : "none"));
     /* flags as written (--mount, --network, --link, --exclude, ...); the
      * expanded forms that matter are added by the instruction */
     for (size_t i = 0; i < st->in->nflags; i++) {

@@ -113,6 +113,7 @@ enum {
     OPT_ARG = 256, OPT_TARGET, OPT_PLATFORM, OPT_OCI, OPT_TAR, OPT_PUSH, OPT_NO_PUSH,
     OPT_TIMINGS, OPT_PROGRESS, OPT_NETWORK, OPT_CACHE, OPT_INSECURE, OPT_MIRROR,
     OPT_USE_CACHE, OPT_NO_CACHE, OPT_REPRODUCIBLE, OPT_CACHE_REPO, OPT_CACHE_TTL,
+    OPT_NORM_OWNERS, OPT_NORM_MODES,
 };
 
 static int parse_opt(build_cli *c, int opt, const char *arg, int argc, char **argv)
@@ -137,6 +138,8 @@ static int parse_opt(build_cli *c, int opt, const char *arg, int argc, char **ar
     case OPT_USE_CACHE: c->o.no_cache = false; return 0;
     case OPT_NO_CACHE: c->o.no_cache = true; return 0;
     case OPT_REPRODUCIBLE: c->o.reproducible = true; return 0;
+    case OPT_NORM_OWNERS: c->o.normalize_owners = true; return 0;
+    case OPT_NORM_MODES: c->o.normalize_modes = true; return 0;
     case OPT_CACHE_REPO: c->o.cache_repo = arg; return 0;
     case OPT_CACHE_TTL: return parse_ttl(arg, &c->o.cache_ttl);
     case ':':
@@ -167,6 +170,8 @@ static int parse_args(build_cli *c, int argc, char **argv)
         {"cache", no_argument, NULL, OPT_USE_CACHE},
         {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {"reproducible", no_argument, NULL, OPT_REPRODUCIBLE},
+        {"normalize-owners", no_argument, NULL, OPT_NORM_OWNERS},
+        {"normalize-modes", no_argument, NULL, OPT_NORM_MODES},
         {"cache-repo", required_argument, NULL, OPT_CACHE_REPO},
         {"cache-ttl", required_argument, NULL, OPT_CACHE_TTL},
         {NULL, 0, NULL, 0},
@@ -241,6 +246,7 @@ const kd_command kd_cmd_build = {
         "                     [--no-push | --push] [--timings FILE.json]\n"
         "                     [--progress auto|plain|tty] [--network host|none]\n"
         "                     [--cache | --no-cache] [--cache-dir DIR] [--reproducible]\n"
+        "                     [--normalize-owners] [--normalize-modes]\n"
         "                     [--cache-repo REF [--cache-ttl DURATION]]\n"
         "                     [--insecure-registry HOST]... [--registry-mirror URL]... CONTEXT\n"
         "\n"
@@ -276,6 +282,8 @@ const kd_command kd_cmd_build = {
         "  --cache-ttl DURATION     cache-repo entries older than this miss (default 336h)\n"
         "  --reproducible           byte-identical images for the same inputs: every\n"
         "                           timestamp is SOURCE_DATE_EPOCH (0 when unset)\n"
+        "  --normalize-owners       every file the steps write is owned by 0:0\n"
+        "  --normalize-modes        ... and is 0755 (dirs, files with an x bit) or 0644\n"
         "  --insecure-registry HOST allow plain HTTP for HOST (repeatable)\n"
         "  --registry-mirror URL    try this mirror for docker.io first (repeatable)\n"
         "\n"

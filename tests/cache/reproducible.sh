@@ -86,6 +86,31 @@ build s3 ctx-a --reproducible
 same "--reproducible: a store used with other times gives the same digest" "$d5" "$digest"
 unset SOURCE_DATE_EPOCH
 
+# --normalize-owners/--normalize-modes: what a RUN made 1000:1000 and 4700
+# is 0:0 and 0755 in the layer (and 0644 for a file without an x bit)
+mkdir -p "$TMP/nctx"
+cat >"$TMP/nctx/Dockerfile" <<EOF
+FROM oci-layout://$TMP/base:1
+RUN echo x > /f && chown 1000:1000 /f && chmod 4700 /f && echo y > /g && chmod 600 /g
+EOF
+# modes NAME: "NAME MODE OWNER" of /f and /g in the image's layers (tar -tv)
+modes() {
+    for b in "$TMP/$1"/blobs/sha256/*; do tar -tvzf "$b" 2>/dev/null; done |
+        awk '$NF == "f" || $NF == "g" { print $NF, $1, $2 }' | sort
+}
+run "$KDOCTOR" build --progress plain --cache-dir "$TMP/n1" --oci-layout "$TMP/plain" "$TMP/nctx"
+run "$KDOCTOR" build --progress plain --cache-dir "$TMP/n1" --oci-layout "$TMP/norm" \
+    --normalize-owners --normalize-modes "$TMP/nctx"
+expect_grep "normalize: not taken from the plain build's cache" err '^#2 DONE'
+got=$(modes plain | tr '\n' ' ')
+if [ "$got" = "f -rws------ 1000/1000 g -rw------- 0/0 " ]; then ok "normalize: off by default"; else
+    not_ok "normalize: off by default" "$got"
+fi
+got=$(modes norm | tr '\n' ' ')
+if [ "$got" = "f -rwxr-xr-x 0/0 g -rw-r--r-- 0/0 " ]; then ok "normalize: owners 0:0, modes 0755/0644"; else
+    not_ok "normalize: owners 0:0, modes 0755/0644" "$got"
+fi
+
 build s7 ctx-a
 d7=$digest
 sleep 1.1

@@ -14,7 +14,7 @@ expect_grep "help lists import" out '^  import '
 expect_grep "help lists cache" out '^  cache '
 "$KDOCTOR" help build >"$TMP/usage"
 tr -s ' \n' '  ' <"$TMP/usage" >"$TMP/usage1"
-if grep -qF 'kdoctor build [-f Dockerfile] [-t REF]... [--build-arg K=V]... [--target STAGE] [--platform os/arch] [--oci-layout DIR] [--tar FILE] [--no-push | --push] [--timings FILE.json] [--progress auto|plain|tty] [--network host|none] [--cache | --no-cache] [--cache-dir DIR] [--reproducible] [--cache-repo REF [--cache-ttl DURATION]] [--insecure-registry HOST]... [--registry-mirror URL]... CONTEXT' "$TMP/usage1"; then
+if grep -qF 'kdoctor build [-f Dockerfile] [-t REF]... [--build-arg K=V]... [--target STAGE] [--platform os/arch] [--oci-layout DIR] [--tar FILE] [--no-push | --push] [--timings FILE.json] [--progress auto|plain|tty] [--network host|none] [--cache | --no-cache] [--cache-dir DIR] [--reproducible] [--normalize-owners] [--normalize-modes] [--cache-repo REF [--cache-ttl DURATION]] [--insecure-registry HOST]... [--registry-mirror URL]... CONTEXT' "$TMP/usage1"; then
     ok "build usage line"
 else
     not_ok "build usage line" "$(head -n 6 "$TMP/usage")"
