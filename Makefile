@@ -2,10 +2,11 @@
 # machine (as root): `make demo` and `make test`. Both install what is
 # missing first (`make deps`), then build.
 
-# Linked: the small libraries any command may use. PCRE2, libyaml and
-# libm go in statically (their .a files come with the same -dev packages):
-# each shared library costs every process its loading and relocation, about
-# 1 ms of CPU in all per `kdoctor lint` run here; cJSON ships no .a.
+# Linked: the small libraries any command may use. PCRE2 and libyaml go in
+# statically (their .a files come with the same -dev packages): each shared
+# library costs every process its loading and relocation, about 1 ms of CPU
+# in all per `kdoctor lint` run here; cJSON ships no .a, and a static libm
+# does not link against a shared glibc (its ifuncs need ld.so's internals).
 PKGS_STATIC := libpcre2-8 yaml-0.1
 PKGS_LINK   := $(PKGS_STATIC) libcjson
 # Loaded on first use (util/lazylib.h): only their headers are needed here,
@@ -29,8 +30,8 @@ endif
 
 # pkg-config runs when a rule needs it (deps must be installed by then)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = -Wl,-Bstatic $(shell pkg-config --libs $(PKGS_STATIC)) -lm -Wl,-Bdynamic \
-             $(shell pkg-config --libs libcjson) -ldl
+PKG_LIBS   = -Wl,-Bstatic $(shell pkg-config --libs $(PKGS_STATIC)) -Wl,-Bdynamic \
+             $(shell pkg-config --libs libcjson) -ldl -lm
 KD_CFLAGS  = -std=c11 -Wall -Wextra -Werror -g $(OPT) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
              $(SAN) -MMD -MP $(CFLAGS)
 KD_LDFLAGS = $(SAN) $(LDFLAGS)

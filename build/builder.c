@@ -229,6 +229,8 @@ static int setup_epoch(kd_builder *b, kd_error **err)
         }
         b->epoch = n;
     }
+    if (b->epoch < 0 && b->o->reproducible)
+        b->epoch = 0;
     b->now = (int64_t)time(NULL);
     if (b->epoch >= 0 && b->epoch < b->now)
         b->now = b->epoch;
@@ -241,6 +243,8 @@ static int setup(kd_builder *b, kd_error **err)
         setup_dockerfile(b, err) < 0)
         return -1;
     setup_timings(b);
+    if (bld_cache_repo_setup(b, err) < 0)
+        return -1;
     return setup_store(b, err);
 }
 
@@ -434,6 +438,9 @@ static void cleanup(kd_builder *b)
     }
     free(b->ext);
     kd_ignore_free(b->ignore);
+    kd_ctx_free(&b->ctx);
+    bld_cache_repo_free(b);
+    bld_lazy_free(b);
     kd_registry_free(b->reg);
     free(b->empty_dir);
     kd_store_close(b->store); /* removes the tmp session: every temp file of the build */
@@ -448,23 +455,31 @@ static void cleanup(kd_builder *b)
     pthread_mutex_destroy(&b->lock);
 }
 
-int kd_build(const kd_build_opts *o, kd_build_result *res, kd_error **err)
+void bld_init(kd_builder *b, const kd_build_opts *o, kd_build_result *res)
 {
     memset(res, 0, sizeof *res);
     kd_timings_init(&res->timings);
+    memset(b, 0, sizeof *b);
+    b->o = o;
+    b->res = res;
+    b->t = &res->timings;
+    b->t0 = kd_now_ms();
+    b->epoch = -1;
+    pthread_mutex_init(&b->lock, NULL);
+}
+
+int kd_build(const kd_build_opts *o, kd_build_result *res, kd_error **err)
+{
     kd_builder b;
-    memset(&b, 0, sizeof b);
-    b.o = o;
-    b.res = res;
-    b.t = &res->timings;
-    b.t0 = kd_now_ms();
-    pthread_mutex_init(&b.lock, NULL);
+    bld_init(&b, o, res);
     kd_error *e = NULL;
     int rc = setup(&b, &e);
     if (rc == 0)
         rc = plan(&b, &e);
     if (rc == 0)
         rc = run_stages(&b, &e);
+    if (b.store) /* also after a failed step: what ran is worth sharing */
+        bld_cache_push(&b);
     if (rc == 0)
         rc = bld_export(&b, &b.st[b.target].img, &e);
     if (rc < 0 && e == NULL)

@@ -7,8 +7,12 @@
  * progress callback (build/progress.h) and the timings (build/timings.h).
  *
  * How a step runs (see docs/build.md):
+ *  - a step that may make a layer is first looked up in the layer cache
+ *    (docs/cache.md): a hit adds the cached layer without running or
+ *    unpacking anything;
  *  - base layers are unpacked once into the store's layer dirs, while they
- *    download, and reused as overlayfs lower dirs by every stage and build;
+ *    download (or, for stored blobs, by the first step that runs on them),
+ *    and reused as overlayfs lower dirs by every stage and build;
  *  - RUN, COPY, ADD and WORKDIR run on an overlay of the stage's layers;
  *    their changes are exactly the overlay's upper dir, which is written as
  *    the layer (gzip tar, OCI whiteouts) and then moved into the store as
@@ -55,6 +59,14 @@ typedef struct kd_build_opts {
 
     kd_net network;        /* RUN's network unless RUN --network says otherwise */
     const char *cache_dir; /* the store; NULL: kd_store_default_dir() */
+    /* Run every step even when the layer cache has it (docs/cache.md); the
+     * results are still recorded for the next build. */
+    bool no_cache;
+    /* The cache in a registry repository ("registry/path"): looked up after
+     * a local miss, filled with what this build ran (docs/cache.md); NULL:
+     * none. Entries older than cache_ttl seconds (0: two weeks) miss. */
+    const char *cache_repo;
+    int64_t cache_ttl;
     const char *const *insecure; /* --insecure-registry hosts */
     size_t ninsecure;
     const char *const *mirrors; /* --registry-mirror URLs */
@@ -63,6 +75,17 @@ typedef struct kd_build_opts {
     /* Seconds since the epoch that clamp every timestamp (config, history,
      * layer entries), as SOURCE_DATE_EPOCH does for BuildKit; -1: none. */
     int64_t source_date_epoch;
+    /* Byte-identical output for the same inputs: every timestamp is the
+     * epoch (SOURCE_DATE_EPOCH, or 0 without it), and every layer entry
+     * gets exactly that mtime, older ones too (not only clamped). */
+    bool reproducible;
+    /* Normalisation of what the steps write (as options: they change the
+     * image): every entry of a step's layer owned by 0:0; directories and
+     * files with an x bit 0755, other files 0644 (setuid, setgid and
+     * sticky bits dropped). Applied to the step's changes on disk before
+     * the layer is written, so the store's unpacked layer agrees. */
+    bool normalize_owners;
+    bool normalize_modes;
 
     kd_progress_fn progress; /* may be NULL; called from several threads */
     void *progress_ctx;
@@ -89,6 +112,15 @@ typedef struct kd_build_result {
  * output lines; a cancelled build gives status 130. */
 int kd_build(const kd_build_opts *opts, kd_build_result *res, kd_error **err);
 void kd_build_result_free(kd_build_result *res);
+
+/* kdoctor cache warm: each image (a reference, or oci-layout://DIR[:TAG])
+ * into the store and unpacked, as FROM would get it; one already in the
+ * store is only unpacked where needed. Uses o's cache_dir, platform,
+ * insecure, mirrors, progress and cancel; digests[i] gets image i's
+ * manifest digest. res gets the warnings; free it with
+ * kd_build_result_free(). */
+int kd_build_warm(const kd_build_opts *o, const char *const *images, size_t n,
+                  char (*digests)[KD_DIGEST_STR_LEN + 1], kd_build_result *res, kd_error **err);
 
 /* kdoctor import: a base image from a root filesystem, a directory or a
  * tar (gzip or plain), stored under name (normalised like an image

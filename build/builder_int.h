@@ -10,6 +10,7 @@
 #define KD_BUILD_BUILDER_INT_H
 
 #include "build/builder.h"
+#include "build/cache.h"
 #include "build/dockerignore.h"
 #include "build/layer.h"
 #include "build/oci.h"
@@ -77,6 +78,14 @@ typedef struct bld_stage {
     size_t root_layers; /* ... and how many of img's layers it holds */
 } bld_stage;
 
+/* A registry base resolved without its layers (with --cache-repo): pulled
+ * only when a step runs or an output needs the blobs (from.c). */
+typedef struct bld_lazy {
+    char *name;       /* the full reference */
+    kd_platform want;
+    bool pulled;
+} bld_lazy;
+
 /* An image named by COPY --from or RUN --mount from= that is not a stage. */
 typedef struct bld_extimage {
     char *name;
@@ -88,7 +97,7 @@ struct kd_builder {
     kd_build_result *res;
     kd_timings *t;
     double t0;           /* kd_now_ms() at the start */
-    int64_t epoch;       /* SOURCE_DATE_EPOCH, or -1 */
+    int64_t epoch;       /* SOURCE_DATE_EPOCH (0 for --reproducible without it), or -1 */
     int64_t now;         /* wall-clock seconds of the build, clamped by SOURCE_DATE_EPOCH */
     char *context;       /* realpath of the context */
     char *dockerfile;    /* path as shown in messages */
@@ -108,6 +117,16 @@ struct kd_builder {
     pthread_mutex_t lock; /* progress callback, shared counters */
     size_t target;       /* index of the target stage */
     kd_sandbox_mode mode; /* AUTO until the first step decides (chroot.c) */
+    kd_ctx ctx;          /* the context's entries and hashes, walked on first use */
+    bool ctx_walked;
+    /* --cache-repo (cache_repo.c) */
+    bool cache_repo;        /* set: cache_ref is the repository */
+    kd_ref cache_ref;
+    bool cache_repo_warned; /* one warning per build when it misbehaves */
+    struct bld_push *cache_push; /* entries to push once the steps ran; owned */
+    size_t ncache_push, cache_push_cap;
+    bld_lazy *lazy;         /* bases whose layers are not pulled yet */
+    size_t nlazy, lazycap;
 };
 
 /* A step being run. */
@@ -118,7 +137,13 @@ typedef struct bld_step {
     kd_step_timing *t;
     char *created_by;    /* history text, owned */
     double start;        /* kd_now_ms() */
+    kd_sha256 *key_h;    /* the cache key being hashed (step_cache.c), or NULL */
+    char key[KD_DIGEST_STR_LEN + 1]; /* the step's cache key once looked up, or "" */
 } bld_step;
+
+/* A builder with nothing set up yet: o and res (reset) attached, epoch -1
+ * (builder.c). */
+void bld_init(kd_builder *b, const kd_build_opts *o, kd_build_result *res);
 
 /* progress and messages (builder.c) */
 void bld_emit(kd_builder *b, const kd_event *ev);
@@ -152,7 +177,11 @@ bld_stage *bld_stage_ref(kd_builder *b, const char *name, size_t before);
 int bld_resolve_image(kd_builder *b, const char *name, const char *platform, bld_image *im,
                       kd_step_timing *t, kd_error **err);
 /* An image named by COPY --from / RUN --mount from= (cached per build). */
-int bld_ext_image(kd_builder *b, const char *name, const bld_image **out, kd_error **err);
+int bld_ext_image(kd_builder *b, const char *name, bld_image **out, kd_error **err);
+/* Pulls the layers of every lazy base (timed in t, may be NULL). */
+int bld_pull_lazy(kd_builder *b, kd_step_timing *t, kd_error **err);
+bool bld_lazy_pending(const kd_builder *b);
+void bld_lazy_free(kd_builder *b);
 /* Makes sure every layer of im has its unpacked dir (extracting stored
  * blobs as needed, in parallel). */
 int bld_unpack_layers(kd_builder *b, bld_image *im, kd_step_timing *t, kd_error **err);
@@ -168,6 +197,45 @@ int bld_instr_meta(bld_step *st, kd_error **err);
  * the prefix of every shell-form command. */
 void bld_shell_argv(const bld_step *st, kd_strv *argv);
 
+/* ---- the layer cache (step_cache.c, docs/cache.md) ----
+ * A step that may make a layer (RUN, COPY, ADD, WORKDIR) hashes its key:
+ * bld_key_begin (the image so far: config without history or times, and
+ * the diff_ids), then what it reads, then bld_cache_lookup. A hit adds the
+ * cached layer (or empty history entry) and the step is done; a miss
+ * unpacks what the step needs (bld_cache_miss) and runs it, and bld_commit
+ * records the result under the key. */
+void bld_key_begin(bld_step *st);
+/* A labelled string (length-prefixed: no two inputs run together). */
+void bld_key_add(bld_step *st, const char *label, const char *value);
+/* The context entries a source (as written, variables expanded) reads:
+ * those it names or matches, what lies below them, and their parents. */
+int bld_key_context(bld_step *st, const char *src, kd_error **err);
+/* A file's bytes (a heredoc, a download). */
+int bld_key_file(bld_step *st, const char *label, const char *path, kd_error **err);
+/* An image's layers (COPY --from). */
+void bld_key_image(bld_step *st, const bld_image *im);
+/* 1: a hit, applied to the stage's image; 0: a miss (or --no-cache). */
+int bld_cache_lookup(bld_step *st, kd_error **err);
+/* A miss is about to run: the stage's layers must be unpacked. */
+int bld_cache_miss(bld_step *st, kd_error **err);
+/* Records the step's result (bld_commit calls it; desc NULL: no layer). */
+void bld_cache_save(bld_step *st, const kd_descriptor *desc, const char *diff_id,
+                    const kd_layer_stats *stats);
+/* The cache in a registry (cache_repo.c): parses --cache-repo; a lookup
+ * after a local miss (0: a hit, its layer blob now in the store; 1: a
+ * miss, also when the registry cannot be asked, with one warning); the
+ * entries to push (local hits and steps that ran), pushed by
+ * bld_cache_push once the stages are done. */
+int bld_cache_repo_setup(kd_builder *b, kd_error **err);
+int bld_cache_repo_get(bld_step *st, kd_cache_entry *e);
+/* ran: the step ran here (its entry is new, or replaces an aged-out one);
+ * else a local hit, pushed only when the repo lacks it. */
+void bld_cache_repo_queue(kd_builder *b, const kd_cache_entry *e, bool ran);
+void bld_cache_push(kd_builder *b);
+void bld_cache_repo_free(kd_builder *b);
+/* Fills each layer's uncompressed size from the store's metadata. */
+void bld_fill_tar_sizes(kd_builder *b, bld_image *im);
+
 /* kd_store_mktemp_dir with mode 0755 (commit.c). */
 int bld_mktemp_dir(kd_store *s, const char *prefix, char **path, kd_error **err);
 
@@ -181,18 +249,23 @@ void bld_upper_free(bld_upper *u); /* removes what is left */
 /* commit.c: turns the step's upper dir into a layer (or an empty history
  * entry when nothing changed) and adds it to the stage's image. */
 int bld_commit(bld_step *st, bld_upper *u, kd_error **err);
+/* Adds a layer to the stage's image, with the step's timing fields. */
+void bld_add_layer(bld_step *st, const kd_descriptor *desc, const char *diff_id, uint64_t size,
+                   uint64_t tar_size, uint64_t files);
 /* Adds a history entry without a layer. */
 void bld_history(bld_step *st, const char *created_by, bool empty_layer);
 /* Writes a change dir as a gzip layer blob into the store and moves dir
  * into the store as the unpacked layer: the shared core of commit and
  * import. dir is gone afterwards. desc/diff_id/stats are filled. */
-int bld_store_layer(kd_store *s, const char *dir, int64_t epoch, volatile sig_atomic_t *cancel,
+int bld_store_layer(kd_store *s, const char *dir, int64_t epoch, bool fixed,
+                    volatile sig_atomic_t *cancel,
                     kd_descriptor *desc, char diff_id[KD_DIGEST_STR_LEN + 1],
                     kd_layer_stats *stats, kd_step_timing *t, kd_error **err);
 
 /* tar + gzip of a change dir into a new blob of the store (the compress
- * and write phases); dir is left in place. */
-int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch,
+ * and write phases); dir is left in place. epoch >= 0 clamps the entries'
+ * mtimes to it, or with fixed sets every one to it. */
+int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch, bool fixed,
                          volatile sig_atomic_t *cancel, char digest[KD_DIGEST_STR_LEN + 1],
                          kd_layer_stats *stats, kd_step_timing *t, kd_error **err);
 /* Moves an unpacked layer dir (under the store's tmp) into the store with

@@ -7,6 +7,7 @@
 #include "util/mem.h"
 
 #include <dirent.h>
+#include <ftw.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,7 +90,7 @@ static int to_blob(void *ctx, const void *buf, size_t n, kd_error **err)
 
 /* tar + gzip of dir into a new blob of the store: the compress phase, then
  * the write phase (fsync and rename into place). */
-int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch,
+int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch, bool fixed,
                          volatile sig_atomic_t *cancel, char digest[KD_DIGEST_STR_LEN + 1],
                          kd_layer_stats *stats, kd_step_timing *t, kd_error **err)
 {
@@ -98,7 +99,7 @@ int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch,
         return -1;
     kd_layer_write_opts wo = {.compression = KD_LAYER_GZIP};
     if (epoch >= 0)
-        wo.mtime_mode = KD_LAYER_MTIME_CLAMP, wo.mtime = epoch;
+        wo.mtime_mode = fixed ? KD_LAYER_MTIME_FIXED : KD_LAYER_MTIME_CLAMP, wo.mtime = epoch;
     double t0 = kd_now_ms();
     if (kd_layer_write_to(dir, to_blob, &o, &wo, stats, err) < 0) {
         kd_store_blob_abort(o.w);
@@ -114,12 +115,13 @@ int bld_write_layer_blob(kd_store *s, const char *dir, int64_t epoch,
     return 0;
 }
 
-int bld_store_layer(kd_store *s, const char *dir, int64_t epoch, volatile sig_atomic_t *cancel,
+int bld_store_layer(kd_store *s, const char *dir, int64_t epoch, bool fixed,
+                    volatile sig_atomic_t *cancel,
                     kd_descriptor *desc, char diff_id[KD_DIGEST_STR_LEN + 1],
                     kd_layer_stats *stats, kd_step_timing *t, kd_error **err)
 {
     char digest[KD_DIGEST_STR_LEN + 1];
-    if (bld_write_layer_blob(s, dir, epoch, cancel, digest, stats, t, err) < 0)
+    if (bld_write_layer_blob(s, dir, epoch, fixed, cancel, digest, stats, t, err) < 0)
         return -1;
     double t0 = kd_now_ms();
     if (bld_commit_layer_dir(s, dir, digest, KD_MT_OCI_LAYER_GZIP, stats, err) < 0)
@@ -150,13 +152,13 @@ void bld_history(bld_step *st, const char *created_by, bool empty_layer)
         st->t->empty_layer = empty_layer;
 }
 
-static void add_layer(bld_step *st, const kd_descriptor *desc, const char *diff_id,
-                      const kd_layer_stats *stats)
+void bld_add_layer(bld_step *st, const kd_descriptor *desc, const char *diff_id, uint64_t size,
+                   uint64_t tar_size, uint64_t files)
 {
     kd_builder *b = st->b;
     char *dir = kd_store_layer_path(b->store, diff_id);
     bld_image *im = &st->s->img;
-    bld_image_add_layer(im, desc, diff_id, dir, stats->tar_size);
+    bld_image_add_layer(im, desc, diff_id, dir, tar_size);
     kd_strv_push(&im->config.diff_ids, diff_id);
     free(dir);
     if (st->t) {
@@ -164,10 +166,41 @@ static void add_layer(bld_step *st, const kd_descriptor *desc, const char *diff_
         t->layer = true;
         snprintf(t->digest, sizeof t->digest, "%s", desc->digest);
         snprintf(t->diff_id, sizeof t->diff_id, "%s", diff_id);
-        t->size = stats->size;
-        t->tar_size = stats->tar_size;
-        t->files = stats->files;
+        t->size = size;
+        t->tar_size = tar_size;
+        t->files = files;
     }
+}
+
+/* --normalize-owners / --normalize-modes, applied to the upper dir. The
+ * whiteouts (0:0 character devices) and symlinks keep their modes. */
+static bool norm_owners, norm_modes;
+
+static int norm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)flag, (void)ftw;
+    if (norm_owners && lchown(path, 0, 0) < 0)
+        return -1;
+    if (!norm_modes || S_ISLNK(sb->st_mode) || (!S_ISDIR(sb->st_mode) && !S_ISREG(sb->st_mode)))
+        return 0;
+    mode_t m = S_ISDIR(sb->st_mode) || (sb->st_mode & 0111) ? 0755 : 0644;
+    return chmod(path, m);
+}
+
+static int normalize(kd_builder *b, const char *dir, kd_error **err)
+{
+    if (!b->o->normalize_owners && !b->o->normalize_modes)
+        return 0;
+    /* nftw has no context argument: the flags are set for this walk under
+     * a lock (several builds may run in one process) */
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    norm_owners = b->o->normalize_owners;
+    norm_modes = b->o->normalize_modes;
+    int rc = nftw(dir, norm_entry, 32, FTW_PHYS);
+    int e = errno;
+    pthread_mutex_unlock(&lock);
+    return rc != 0 ? kd_err(err, e, "cannot normalise the step's files") : 0;
 }
 
 int bld_commit(bld_step *st, bld_upper *u, kd_error **err)
@@ -182,23 +215,27 @@ int bld_commit(bld_step *st, bld_upper *u, kd_error **err)
             kd_phase_add(st->t, KD_PH_SNAPSHOT, kd_now_ms() - t0, 0);
         bld_history(st, st->created_by, true);
         bld_upper_free(u);
+        bld_cache_save(st, NULL, NULL, NULL);
         return 0;
     }
     if (st->t)
         kd_phase_add(st->t, KD_PH_SNAPSHOT, kd_now_ms() - t0, 0);
+    if (normalize(b, u->upper, err) < 0)
+        return -1;
     kd_descriptor desc;
     char diff_id[KD_DIGEST_STR_LEN + 1];
     kd_layer_stats stats;
     memset(&stats, 0, sizeof stats);
-    int rc = bld_store_layer(b->store, u->upper, b->epoch, b->o->cancel, &desc,
+    int rc = bld_store_layer(b->store, u->upper, b->epoch, b->o->reproducible, b->o->cancel, &desc,
                              diff_id, &stats, st->t, err);
     /* the upper dir is in the store now (or, after a failure, still in our
      * tmp session): removing a path that is gone is harmless */
     bld_upper_free(u);
     if (rc < 0)
         return -1;
-    add_layer(st, &desc, diff_id, &stats);
-    kd_descriptor_free(&desc);
+    bld_add_layer(st, &desc, diff_id, stats.size, stats.tar_size, stats.files);
     bld_history(st, st->created_by, false);
+    bld_cache_save(st, &desc, diff_id, &stats);
+    kd_descriptor_free(&desc);
     return 0;
 }

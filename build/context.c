@@ -44,8 +44,9 @@ int kd_ctx_entry_hash(int dirfd, const char *name, const char *path, const struc
     kd_sha256 *h = kd_sha256_new();
     char head[128];
     unsigned long long size = S_ISDIR(st->st_mode) ? 0 : (unsigned long long)st->st_size;
-    int n = snprintf(head, sizeof head, "%o %u %u %llu", (unsigned)st->st_mode,
-                     (unsigned)st->st_uid, (unsigned)st->st_gid, size);
+    /* no owner: COPY from the context makes files root's (or --chown's),
+     * and two CI runners checking out as different users must share keys */
+    int n = snprintf(head, sizeof head, "%o %llu", (unsigned)st->st_mode, size);
     kd_sha256_update(h, path, strlen(path) + 1);
     kd_sha256_update(h, head, (size_t)n + 1);
     if (hash_contents(dirfd, name, path, st, h, err) < 0) {

@@ -65,9 +65,11 @@ bool kd_path_has_meta(const char *pattern);
 /* ---- The build context ---- */
 
 /* Hash of one entry, the unit of the context's cache key: sha256 over
- * "PATH\0", then "MODE UID GID SIZE\0" (mode in octal with the file-type
- * bits, size in decimal, 0 for directories), then the contents (a regular
- * file's bytes or a symlink's target). dirfd + name open the file. */
+ * "PATH\0", then "MODE SIZE\0" (mode in octal with the file-type bits,
+ * size in decimal, 0 for directories), then the contents (a regular file's
+ * bytes or a symlink's target). Not the owner: COPY from the context gives
+ * files root (or --chown), so checkouts by different users share keys; not
+ * the mtime, as in Docker. dirfd + name open the file. */
 int kd_ctx_entry_hash(int dirfd, const char *name, const char *path, const struct stat *st,
                       char out[KD_DIGEST_STR_LEN + 1], kd_error **err);
 

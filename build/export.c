@@ -138,6 +138,14 @@ static int to_archive(kd_builder *b, const char *digest, kd_error **err)
     return rc;
 }
 
+static bool listed(const char **v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return true;
+    return false;
+}
+
 /* Repositories of dest's registry that the bases came from: blobs may be
  * mounted from them instead of uploaded. */
 static size_t mount_sources(kd_builder *b, const kd_ref *dest, const char **out, size_t max)
@@ -146,10 +154,50 @@ static size_t mount_sources(kd_builder *b, const kd_ref *dest, const char **out,
     for (size_t i = 0; i < b->stages.n && n < max; i++) {
         const bld_image *im = &b->st[i].img;
         if (b->st[i].done && im->repo && im->domain && strcmp(im->domain, dest->domain) == 0 &&
-            strcmp(im->repo, dest->path) != 0)
+            strcmp(im->repo, dest->path) != 0 && !listed(out, n, im->repo))
             out[n++] = im->repo;
     }
+    /* the layers the cache repo got from this build, or gave it */
+    if (b->cache_repo && n < max && strcmp(b->cache_ref.domain, dest->domain) == 0 &&
+        strcmp(b->cache_ref.path, dest->path) != 0)
+        out[n++] = b->cache_ref.path;
     return n;
+}
+
+/* Layers of im a lazy base left out of the store: for a push-only build
+ * they may stay out when every destination has them, or can mount them
+ * from the base's repository; otherwise the bases are pulled now. */
+static int lazy_layers(kd_builder *b, const bld_image *im, kd_error **err)
+{
+    const kd_build_opts *o = b->o;
+    if (!bld_lazy_pending(b))
+        return 0;
+    if (!o->push || o->oci_layout || o->tar_path || o->ntags == 0)
+        return bld_pull_lazy(b, &b->t->export, err);
+    kd_registry *r;
+    if (bld_registry(b, &r, err) < 0)
+        return -1;
+    bool pull = false;
+    for (size_t i = 0; !pull && i < o->ntags; i++) {
+        kd_ref ref;
+        if (parse_tag(o->tags[i], &ref, err) < 0)
+            return -1;
+        const char *mounts[16];
+        size_t nm = mount_sources(b, &ref, mounts, 16);
+        for (size_t k = 0; !pull && k < im->nlayers; k++) {
+            const char *d = im->layers[k].desc.digest;
+            kd_error *e = NULL;
+            int got = kd_store_has_blob(b->store, d, NULL)
+                          ? 1
+                          : kd_registry_blob_exists(r, &ref, d, NULL, &e);
+            for (size_t m = 0; got == 0 && m < nm; m++)
+                got = kd_registry_mount_blob(r, &ref, d, mounts[m], &e);
+            pull = got != 1;
+            kd_error_free(e);
+        }
+        kd_ref_free(&ref);
+    }
+    return pull ? bld_pull_lazy(b, &b->t->export, err) : 0;
 }
 
 static int to_registry(kd_builder *b, const char *digest, kd_error **err)
@@ -249,7 +297,8 @@ int bld_export(kd_builder *b, bld_image *im, kd_error **err)
     finish_config(b, im);
     kd_build_result *res = b->res;
     uint64_t size = 0;
-    if (bld_write_image(b->store, im, res->digest, res->config_digest, &size, err) < 0) {
+    if (lazy_layers(b, im, err) < 0 ||
+        bld_write_image(b->store, im, res->digest, res->config_digest, &size, err) < 0) {
         export_end(b, t0, -1);
         return -1;
     }
@@ -261,6 +310,7 @@ int bld_export(kd_builder *b, bld_image *im, kd_error **err)
     memcpy(t->config_digest, res->config_digest, sizeof t->config_digest);
     t->layers = im->nlayers;
     t->size = size;
+    bld_fill_tar_sizes(b, im);
     for (size_t i = 0; i < im->nlayers; i++)
         t->tar_size += im->layers[i].tar_size;
     int rc = outputs(b, res->digest, err);

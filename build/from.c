@@ -2,7 +2,8 @@
  * registry pull streams each layer into extraction while it downloads
  * (kd_pull's layer hooks), so a base costs one pass over its bytes; every
  * layer is unpacked once into the store and reused by every stage and every
- * later build. Owner: build-exec. */
+ * later build. Layers of a stored image are unpacked only when a step runs
+ * on them (bld_unpack_layers). Owner: build-exec. */
 #include "build/builder_int.h"
 #include "build/layer.h"
 #include "build/pull.h"
@@ -166,13 +167,16 @@ static void run_unpack_jobs(unpack_job *jobs, size_t n)
     }
 }
 
-/* The uncompressed size, from the layer's metadata, for the timings. */
-static void fill_tar_size(kd_builder *b, bld_layer *l)
+/* The uncompressed sizes, from the layers' metadata, for the timings. */
+void bld_fill_tar_sizes(kd_builder *b, bld_image *im)
 {
-    kd_layer_meta m;
-    if (l->tar_size == 0 && kd_store_layer_meta(b->store, l->diff_id, &m, NULL) == 0) {
-        l->tar_size = m.tar_size > 0 ? (uint64_t)m.tar_size : 0;
-        kd_layer_meta_free(&m);
+    for (size_t i = 0; i < im->nlayers; i++) {
+        bld_layer *l = &im->layers[i];
+        kd_layer_meta m;
+        if (l->tar_size == 0 && kd_store_layer_meta(b->store, l->diff_id, &m, NULL) == 0) {
+            l->tar_size = m.tar_size > 0 ? (uint64_t)m.tar_size : 0;
+            kd_layer_meta_free(&m);
+        }
     }
 }
 
@@ -208,8 +212,8 @@ int bld_unpack_layers(kd_builder *b, bld_image *im, kd_step_timing *t, kd_error 
     free(jobs);
     if (t && n)
         kd_phase_add(t, KD_PH_UNPACK, kd_now_ms() - t0, bytes);
-    for (size_t i = 0; rc == 0 && i < im->nlayers; i++)
-        fill_tar_size(b, &im->layers[i]);
+    if (rc == 0)
+        bld_fill_tar_sizes(b, im);
     return rc;
 }
 
@@ -392,6 +396,86 @@ static int from_registry(kd_builder *b, const kd_ref *ref, const char *name,
     return rc;
 }
 
+/* ---- lazy bases (--cache-repo) ----
+ * A build whose steps all come from the cache repo needs the base's config
+ * (its diff_ids, Env, ... are in every key) but not its layers, unless a
+ * step runs or an output needs the blobs: on a fresh CI runner that saves
+ * the whole base download. The store does not name such a base until its
+ * layers are pulled, so a later build never finds it incomplete. */
+
+static int from_registry_lazy(kd_builder *b, const kd_ref *ref, const char *name,
+                              const kd_platform *want, bld_image *im, kd_step_timing *t, double t0,
+                              kd_error **err)
+{
+    kd_registry *r;
+    if (bld_registry(b, &r, err) < 0)
+        return -1;
+    kd_pull_opts po = {.platform = want, .no_layers = true};
+    kd_pulled p;
+    memset(&p, 0, sizeof p);
+    int rc = kd_pull(r, b->store, ref, &po, &p, err);
+    if (rc == 0) {
+        snprintf(im->manifest_digest, sizeof im->manifest_digest, "%s", p.manifest_digest);
+        rc = image_from_manifest(b, &p.manifest, im, err);
+        note_registry_base(im, ref);
+    }
+    for (size_t i = 0; rc == 0 && i < b->nlazy; i++)
+        if (strcmp(b->lazy[i].name, name) == 0 && kd_platform_match(&b->lazy[i].want, want))
+            goto out; /* another stage's base: listed already */
+    if (rc == 0) {
+        KD_GROW(b->lazy, b->lazycap, b->nlazy + 1);
+        bld_lazy *l = &b->lazy[b->nlazy++];
+        l->name = kd_xstrdup(name);
+        kd_platform_copy(&l->want, want);
+        l->pulled = false;
+    }
+out:
+    if (t)
+        kd_phase_add(t, KD_PH_RESOLVE, kd_now_ms() - t0, 0);
+    kd_pulled_free(&p);
+    return rc;
+}
+
+bool bld_lazy_pending(const kd_builder *b)
+{
+    for (size_t i = 0; i < b->nlazy; i++)
+        if (!b->lazy[i].pulled)
+            return true;
+    return false;
+}
+
+int bld_pull_lazy(kd_builder *b, kd_step_timing *t, kd_error **err)
+{
+    for (size_t i = 0; i < b->nlazy; i++) {
+        bld_lazy *l = &b->lazy[i];
+        if (l->pulled)
+            continue;
+        kd_ref ref;
+        if (kd_ref_parse(l->name, &ref, err) < 0)
+            return -1;
+        bld_image im;
+        bld_image_init(&im);
+        int rc = from_registry(b, &ref, l->name, &l->want, &im, t, kd_now_ms(), err);
+        bld_image_free(&im);
+        kd_ref_free(&ref);
+        if (rc < 0)
+            return -1;
+        l->pulled = true;
+    }
+    return 0;
+}
+
+void bld_lazy_free(kd_builder *b)
+{
+    for (size_t i = 0; i < b->nlazy; i++) {
+        free(b->lazy[i].name);
+        kd_platform_free(&b->lazy[i].want);
+    }
+    free(b->lazy);
+    b->lazy = NULL;
+    b->nlazy = 0;
+}
+
 /* ---- OCI layout directories ---- */
 
 /* Copies a blob of the layout into the store (verified on commit). */
@@ -562,6 +646,8 @@ static int resolve_ref(kd_builder *b, const char *name, const kd_platform *want,
             kd_phase_add(t, KD_PH_RESOLVE, kd_now_ms() - t0, 0);
         if (rc == 0 && ref.domain && strcmp(ref.domain, KD_REF_DOCKER_DOMAIN) != 0)
             note_registry_base(im, &ref);
+    } else if (b->cache_repo) {
+        rc = from_registry_lazy(b, &ref, full, want, im, t, t0, err);
     } else {
         rc = from_registry(b, &ref, full, want, im, t, t0, err);
     }
@@ -596,15 +682,15 @@ int bld_resolve_image(kd_builder *b, const char *name, const char *platform, bld
     } else {
         rc = resolve_ref(b, name, &want, im, t, t0, err);
     }
-    if (rc == 0)
-        rc = bld_unpack_layers(b, im, t, err);
+    /* no unpacking here: a step that runs unpacks what it needs
+     * (bld_cache_miss), so a fully cached build unpacks nothing */
     if (rc == 0 && strcmp(name, "scratch") != 0)
         warn_platform(b, im, &want, name);
     kd_platform_free(&want);
     return rc;
 }
 
-int bld_ext_image(kd_builder *b, const char *name, const bld_image **out, kd_error **err)
+int bld_ext_image(kd_builder *b, const char *name, bld_image **out, kd_error **err)
 {
     for (size_t i = 0; i < b->next; i++) {
         if (strcmp(b->ext[i].name, name) == 0) {

@@ -22,7 +22,7 @@ static int import_dir(kd_store *s, const char *src, kd_descriptor *desc,
     kd_layer_stats st;
     memset(&st, 0, sizeof st);
     char digest[KD_DIGEST_STR_LEN + 1];
-    if (bld_write_layer_blob(s, src, epoch, NULL, digest, &st, NULL, err) < 0)
+    if (bld_write_layer_blob(s, src, epoch, false, NULL, digest, &st, NULL, err) < 0)
         return -1;
     int fd;
     char *dir = NULL;
@@ -61,7 +61,7 @@ static int import_tar(kd_store *s, const char *src, kd_descriptor *desc,
     kd_layer_stats st;
     memset(&st, 0, sizeof st);
     if (rc == 0)
-        rc = bld_store_layer(s, dir, epoch, NULL, desc, diff_id, &st, NULL, err);
+        rc = bld_store_layer(s, dir, epoch, false, NULL, desc, diff_id, &st, NULL, err);
     kd_remove_tree(dir, NULL);
     free(dir);
     return rc;

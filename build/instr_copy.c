@@ -36,6 +36,8 @@ typedef struct copy_ctx {
     kd_overlay src;         /* --from layers, mounted read-only on src_mnt */
     const char *src_mnt;
     char *src_tmp;          /* chroot fallback: a tree made for --from, removed after */
+    bld_image *from_img;    /* the --from image (borrowed), unpacked on a cache miss */
+    const bld_stage *from_stage; /* ... when it is a stage's (borrowed), or NULL */
     url_file *urls;
     size_t nurls;
 } copy_ctx;
@@ -338,7 +340,7 @@ static int write_here(bld_step *st, copy_args *a, kd_error **err)
 
 /* ---- the source ---- */
 
-static int source_image(bld_step *st, const char *from, const bld_image **out,
+static int source_image(bld_step *st, const char *from, bld_image **out,
                         const bld_stage **stage, kd_error **err)
 {
     bld_stage *dep = bld_stage_ref(st->b, from, st->s->index);
@@ -443,21 +445,15 @@ static int prepare(bld_step *st, copy_ctx *c, copy_args *a, kd_error **err)
         c->here.nsrcs = a->nhere;
     }
     if (a->from) {
-        const bld_image *img;
+        bld_image *img;
         const bld_stage *dep;
         if (source_image(st, a->from, &img, &dep, err) < 0)
             return -1;
+        c->from_img = img;
+        c->from_stage = dep;
         c->o.src_is_context = false;
         c->o.ignore = NULL;
-        if (bld_use_chroot(st->b))
-            return bld_chroot_source(st->b, img, dep, &c->o.src_root, &c->src_tmp, err) < 0
-                       ? -1
-                       : download_urls(st, c, a, err);
         c->src.lowers = source_lowers(st->b, img, &c->src.nlowers);
-        char *mnt;
-        if (bld_mktemp_dir(st->b->store, "from-", &mnt, err) < 0)
-            return -1;
-        c->src_mnt = mnt;
     }
     return download_urls(st, c, a, err);
 }
@@ -472,6 +468,21 @@ static const char **step_lowers(kd_builder *b, const bld_image *img, size_t *n)
     return v;
 }
 
+/* The cache lookup (the step's key is complete by now): 1 on a hit, which
+ * is applied; 0 on a miss, after unpacking what the step runs on: the
+ * stage's layers and from (may be NULL), an image the step reads. */
+static int cached(bld_step *st, bld_image *from, kd_error **err)
+{
+    int hit = bld_cache_lookup(st, err);
+    if (hit != 0)
+        return hit;
+    if (bld_cache_miss(st, err) < 0 ||
+        (from && bld_unpack_layers(st->b, from, st->t, err) < 0))
+        return -1;
+    return 0;
+}
+
+/* Runs fn in the step's overlay and commits the upper dir. */
 static int run_in_overlay(bld_step *st, kd_sandbox_fn fn, void *arg, kd_error **err)
 {
     if (bld_use_chroot(st->b))
@@ -494,18 +505,64 @@ static int run_in_overlay(bld_step *st, kd_sandbox_fn fn, void *arg, kd_error **
     return rc;
 }
 
+/* The rest of a COPY/ADD key: the expanded arguments and what the sources
+ * hold: context entries, the --from image's layers, downloads, heredocs. */
+static int copy_key(bld_step *st, const copy_ctx *c, const copy_args *a, kd_error **err)
+{
+    bld_key_add(st, "created_by", st->created_by);
+    for (size_t i = 0; i < a->nexcludes; i++)
+        bld_key_add(st, "exclude", a->excludes[i]);
+    if (c->from_img)
+        bld_key_image(st, c->from_img);
+    for (size_t i = 0; i < a->nsrcs; i++) {
+        if (c->from_img)
+            bld_key_add(st, "source", a->srcs[i]);
+        else if (!(c->o.add && is_url(a->srcs[i])) && bld_key_context(st, a->srcs[i], err) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < c->nurls; i++) {
+        char mtime[32];
+        snprintf(mtime, sizeof mtime, "%lld", (long long)c->urls[i].mtime);
+        bld_key_add(st, "url", c->urls[i].url);
+        bld_key_add(st, "url-mtime", mtime);
+        if (bld_key_file(st, "url-content", c->urls[i].path, err) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < a->nhere; i++) {
+        char *path = kd_asprintf("%s/%s", a->here_dir, a->here[i]->name);
+        bld_key_add(st, "heredoc", a->here[i]->name);
+        int rc = bld_key_file(st, "heredoc-content", path, err);
+        free(path);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int bld_instr_copy(bld_step *st, kd_error **err)
 {
     copy_args a;
     memset(&a, 0, sizeof a);
     copy_ctx c;
     memset(&c, 0, sizeof c);
+    bld_key_begin(st);
     int rc = prepare(st, &c, &a, err);
+    if (rc == 0)
+        rc = copy_key(st, &c, &a, err);
+    if (rc == 0)
+        rc = cached(st, c.from_img, err);
+    if (rc == 0 && c.from_img && bld_use_chroot(st->b)) /* a tree of the --from layers */
+        rc = bld_chroot_source(st->b, c.from_img, c.from_stage, &c.o.src_root, &c.src_tmp, err);
+    else if (rc == 0 && c.from_img) { /* the mount point of the --from layers */
+        char *mnt;
+        rc = bld_mktemp_dir(st->b->store, "from-", &mnt, err);
+        c.src_mnt = mnt;
+    }
     if (rc == 0)
         rc = run_in_overlay(st, copy_in_root, &c, err);
     copy_ctx_free(&c);
     copy_args_free(&a);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 /* ---- WORKDIR ---- */
@@ -626,5 +683,10 @@ int bld_instr_workdir(bld_step *st, kd_error **err)
         return 0;
     }
     mkdir_ctx m = {wd, c->user};
-    return run_in_overlay(st, mkdir_in_root, &m, err);
+    bld_key_begin(st);
+    bld_key_add(st, "created_by", st->created_by);
+    int rc = cached(st, NULL, err);
+    if (rc == 0)
+        rc = run_in_overlay(st, mkdir_in_root, &m, err);
+    return rc < 0 ? -1 : 0;
 }

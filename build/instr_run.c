@@ -303,6 +303,8 @@ static int add_mount(bld_step *st, run_spec *r, const char *v, kd_error **err)
         rc = m.from ? kd_err(err, 0, "--mount=type=bind,from= is not supported yet; "
                                      "bind from the context, or COPY --from")
                     : context_source(st, &m, &src, err);
+        if (rc == 0) /* what the step can read is part of its cache key */
+            rc = bld_key_context(st, m.source ? m.source : ".", err);
         ro = !m.rw;
     } else {
         rc = kd_err(err, 0, "--mount=type=%s is not supported (bind and cache are)", m.type);
@@ -556,29 +558,49 @@ static int chroot_run(bld_step *st, run_spec *r, kd_error **err)
     return bld_chroot_step(st, chroot_run_fn, &c, true, err);
 }
 
+/* The rest of the key: the command as run, its environment (ENV, ARG and
+ * proxy values) and network; USER, WORKDIR and SHELL are in the image. */
+static int lookup(bld_step *st, const run_spec *r, kd_error **err)
+{
+    bld_key_add(st, "created_by", st->created_by);
+    for (size_t i = 0; i < r->argv.n; i++)
+        bld_key_add(st, "argv", r->argv.v[i]);
+    for (size_t i = 0; i < r->env.n; i++)
+        bld_key_add(st, "env", r->env.v[i]);
+    char net[16];
+    snprintf(net, sizeof net, "%d", (int)r->net);
+    bld_key_add(st, "network", net);
+    return bld_cache_lookup(st, err);
+}
+
 int bld_instr_run(bld_step *st, kd_error **err)
 {
     run_spec r;
     memset(&r, 0, sizeof r);
     bld_upper u = {0};
+    bld_key_begin(st);
     int rc = parse_flags(st, &r, err);
     if (rc == 0)
         rc = build_argv(st, &r, err);
     if (rc == 0) {
         build_env(st, &r);
         st->created_by = history_text(st, &r.argv);
-        if (bld_use_chroot(st->b)) {
-            rc = chroot_run(st, &r, err);
-            run_spec_free(&r);
-            return rc;
-        }
-        rc = bld_upper_new(st->b, &u, err);
+        rc = lookup(st, &r, err);
     }
+    if (rc == 0)
+        rc = bld_cache_miss(st, err);
+    if (rc == 0 && bld_use_chroot(st->b)) {
+        rc = chroot_run(st, &r, err);
+        run_spec_free(&r);
+        return rc < 0 ? -1 : 0;
+    }
+    if (rc == 0)
+        rc = bld_upper_new(st->b, &u, err);
     if (rc == 0)
         rc = run_sandbox(st, &r, &u, NULL, err);
     if (rc == 0)
         rc = bld_commit(st, &u, err);
     bld_upper_free(&u);
     run_spec_free(&r);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }

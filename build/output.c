@@ -371,6 +371,15 @@ static int push_store_blob(kd_registry *r, kd_store *s, const kd_ref *dest, cons
 {
     int fd;
     int64_t size;
+    if (!kd_store_has_blob(s, digest, NULL)) {
+        /* a base layer the builder did not pull (docs/cache.md): the
+         * registry must have it already */
+        int there = kd_registry_blob_exists(r, dest, digest, NULL, err);
+        if (there != 0)
+            return there < 0 ? -1 : 0;
+        return kd_err(err, 0, "blob %s is neither in the store nor in %s/%s", digest,
+                      dest->domain, dest->path);
+    }
     if (kd_store_blob_open(s, digest, &fd, &size, err) < 0)
         return -1;
     kd_blob_source src = {.fd = fd, .size = size, .digest = digest};

@@ -746,6 +746,18 @@ static int upload(kd_registry *r, kd_host *h, const kd_ref *ref, const kd_blob_s
     return rc;
 }
 
+int kd_registry_mount_blob(kd_registry *r, const kd_ref *ref, const char *digest,
+                           const char *from, kd_error **err)
+{
+    kd_host *h = domain_host(r, ref->domain);
+    char *location = NULL;
+    int rc = start_upload(r, h, ref, digest, from, &location, err);
+    free(location); /* a refused mount's upload session: left to the registry's purge */
+    if (rc == 1)
+        KD_STAT_ADD(r, blobs_mounted, 1);
+    return rc;
+}
+
 int kd_registry_push_blob(kd_registry *r, const kd_ref *ref, const kd_blob_source *src,
                           const char *const *mount_from, size_t nmount, kd_push_how *how,
                           kd_error **err)
@@ -760,9 +772,15 @@ int kd_registry_push_blob(kd_registry *r, const kd_ref *ref, const kd_blob_sourc
     }
     kd_host *h = domain_host(r, ref->domain);
     char *location = NULL;
-    for (size_t i = 0; i < nmount && location == NULL; i++) {
+    /* a refused mount opens an upload session (its location): the last one
+     * is used for the upload, the others are left to the registry's purge */
+    for (size_t i = 0; i < nmount; i++) {
         if (strcmp(mount_from[i], ref->path) == 0)
             continue;
+        if (location) {
+            free(location);
+            location = NULL;
+        }
         kd_error *e = NULL;
         rc = start_upload(r, h, ref, src->digest, mount_from[i], &location, &e);
         if (rc == 1) {

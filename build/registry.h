@@ -191,6 +191,12 @@ int kd_registry_push_blob(kd_registry *r, const kd_ref *ref, const kd_blob_sourc
                           const char *const *mount_from, size_t nmount, kd_push_how *how,
                           kd_error **err);
 
+/* A cross-repository mount of digest from repository from (a path of the
+ * same registry) into ref's: 1 when mounted, 0 when the registry refused
+ * (nothing is sent then). */
+int kd_registry_mount_blob(kd_registry *r, const kd_ref *ref, const char *digest,
+                           const char *from, kd_error **err);
+
 /* PUTs a manifest or index under reference (a tag, or the digest of data;
  * NULL: the ref's tag, else its digest). The registry's answer must carry
  * the digest of data when it sends one. out (may be NULL) gets that digest. */

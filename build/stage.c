@@ -53,6 +53,8 @@ static void step_end(bld_step *st, int rc, const kd_error *e)
     bld_emit(st->b, &ev);
     free(st->created_by);
     st->created_by = NULL;
+    kd_sha256_free(st->key_h); /* a step that failed before its lookup */
+    st->key_h = NULL;
 }
 
 static int dispatch(bld_step *st, kd_error **err)

@@ -554,7 +554,12 @@ void kd_store_blob_abort(kd_blob_writer *w)
 int kd_store_put_blob(kd_store *s, const void *data, size_t len, const char *want,
                       char out[KD_DIGEST_STR_LEN + 1], kd_error **err)
 {
-    if (want && kd_store_has_blob(s, want, NULL)) {
+    char own[KD_DIGEST_STR_LEN + 1];
+    if (want == NULL) { /* a config or manifest written again: no rewrite, no fsync */
+        kd_digest_of(data, len, own);
+        want = own;
+    }
+    if (kd_store_has_blob(s, want, NULL)) {
         char got[KD_DIGEST_STR_LEN + 1];
         kd_digest_of(data, len, got);
         if (strcmp(got, want) != 0)

@@ -320,6 +320,11 @@ int kd_store_image_set(kd_store *s, const char *name, const char *digest, kd_err
     time_t t = time(NULL);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
     ssize_t i = image_find(&im, name);
+    if (i >= 0 && strcmp(im.v[i].digest, digest) == 0) {
+        /* already so (a cached rebuild): no rewrite, no fsync */
+        images_done(fd, &im);
+        return 0;
+    }
     if (i >= 0) {
         memcpy(im.v[i].digest, digest, sizeof im.v[i].digest);
         free(im.v[i].created);

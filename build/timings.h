@@ -66,7 +66,7 @@ typedef struct kd_step_timing {
     uint64_t tar_size;   /* uncompressed bytes */
     uint64_t files;      /* regular files in the layer */
     bool empty_layer;    /* history entry without a layer */
-    bool cache_hit;      /* issue 6; always false for now */
+    bool cache_hit;      /* taken from the layer cache: not run (docs/cache.md) */
     int exit_code;       /* RUN's exit code; -1 when not run or not RUN */
     char *status;        /* "done", "failed", "cancelled", "skipped" */
 } kd_step_timing;

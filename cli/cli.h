@@ -20,6 +20,7 @@ extern const kd_command kd_cmd_rules;
 extern const kd_command kd_cmd_explain;
 extern const kd_command kd_cmd_build;
 extern const kd_command kd_cmd_images;
+extern const kd_command kd_cmd_cache;
 extern const kd_command kd_cmd_import;
 extern const kd_command kd_cmd_login;
 extern const kd_command kd_cmd_compare;

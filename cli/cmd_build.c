@@ -90,9 +90,28 @@ static int parse_network(const char *v, kd_net *n)
     return 0;
 }
 
+/* "336h", "14d", "30m", "90s", "3600" (seconds) */
+static int parse_ttl(const char *v, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    long long mul = *end == '\0' || strcmp(end, "s") == 0 ? 1
+                    : strcmp(end, "m") == 0            ? 60
+                    : strcmp(end, "h") == 0            ? 3600
+                    : strcmp(end, "d") == 0            ? 86400
+                                                       : 0;
+    if (errno || end == v || n <= 0 || mul == 0 || n > INT64_MAX / mul)
+        return kd_usage_error("build", "--cache-ttl takes a duration (336h, 14d, 30m), not '%s'", v);
+    *out = n * mul;
+    return 0;
+}
+
 enum {
     OPT_ARG = 256, OPT_TARGET, OPT_PLATFORM, OPT_OCI, OPT_TAR, OPT_PUSH, OPT_NO_PUSH,
     OPT_TIMINGS, OPT_PROGRESS, OPT_NETWORK, OPT_CACHE, OPT_INSECURE, OPT_MIRROR,
+    OPT_USE_CACHE, OPT_NO_CACHE, OPT_REPRODUCIBLE, OPT_CACHE_REPO, OPT_CACHE_TTL,
+    OPT_NORM_OWNERS, OPT_NORM_MODES,
 };
 
 static int parse_opt(build_cli *c, int opt, const char *arg, int argc, char **argv)
@@ -114,6 +133,13 @@ static int parse_opt(build_cli *c, int opt, const char *arg, int argc, char **ar
     case OPT_CACHE: c->o.cache_dir = arg; return 0;
     case OPT_INSECURE: push(&c->insecure, arg); return 0;
     case OPT_MIRROR: push(&c->mirrors, arg); return 0;
+    case OPT_USE_CACHE: c->o.no_cache = false; return 0;
+    case OPT_NO_CACHE: c->o.no_cache = true; return 0;
+    case OPT_REPRODUCIBLE: c->o.reproducible = true; return 0;
+    case OPT_NORM_OWNERS: c->o.normalize_owners = true; return 0;
+    case OPT_NORM_MODES: c->o.normalize_modes = true; return 0;
+    case OPT_CACHE_REPO: c->o.cache_repo = arg; return 0;
+    case OPT_CACHE_TTL: return parse_ttl(arg, &c->o.cache_ttl);
     case ':':
         return kd_usage_error("build", "option '%s' needs a value", argv[optind - 1]);
     default:
@@ -139,6 +165,13 @@ static int parse_args(build_cli *c, int argc, char **argv)
         {"cache-dir", required_argument, NULL, OPT_CACHE},
         {"insecure-registry", required_argument, NULL, OPT_INSECURE},
         {"registry-mirror", required_argument, NULL, OPT_MIRROR},
+        {"cache", no_argument, NULL, OPT_USE_CACHE},
+        {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+        {"reproducible", no_argument, NULL, OPT_REPRODUCIBLE},
+        {"normalize-owners", no_argument, NULL, OPT_NORM_OWNERS},
+        {"normalize-modes", no_argument, NULL, OPT_NORM_MODES},
+        {"cache-repo", required_argument, NULL, OPT_CACHE_REPO},
+        {"cache-ttl", required_argument, NULL, OPT_CACHE_TTL},
         {NULL, 0, NULL, 0},
     };
     opterr = 0;
@@ -212,13 +245,17 @@ const kd_command kd_cmd_build = {
         "                     [--platform os/arch] [--oci-layout DIR] [--tar FILE]\n"
         "                     [--no-push | --push] [--timings FILE.json]\n"
         "                     [--progress auto|plain|tty] [--network host|none]\n"
-        "                     [--cache-dir DIR] [--insecure-registry HOST]...\n"
-        "                     [--registry-mirror URL]... CONTEXT\n"
+        "                     [--cache | --no-cache] [--cache-dir DIR] [--reproducible]\n"
+        "                     [--normalize-owners] [--normalize-modes]\n"
+        "                     [--cache-repo REF [--cache-ttl DURATION]]\n"
+        "                     [--insecure-registry HOST]... [--registry-mirror URL]... CONTEXT\n"
         "\n"
         "Builds the Dockerfile (default CONTEXT/Dockerfile) as BuildKit would, with no\n"
         "daemon: base layers are unpacked once into the store while they download, each\n"
         "RUN runs isolated on an overlay of them, and its changes are exactly the\n"
         "overlay's upper directory. Only the stages the target needs are built.\n"
+        "A step whose inputs did not change since an earlier build is taken from the\n"
+        "layer cache (shown as CACHED) without running or unpacking anything.\n"
         "\n"
         "Without --oci-layout, --tar or --push the image goes into the local store\n"
         "(see 'kdoctor images') under the -t names. The image digest is printed on\n"
@@ -236,11 +273,22 @@ const kd_command kd_cmd_build = {
         "  --timings FILE.json      write every step's phases and bytes (docs/timings.md)\n"
         "  --progress MODE          auto (default), plain, or tty\n"
         "  --network MODE           network of RUN steps: host (default) or none\n"
-        "  --cache-dir DIR          the store (default ~/.cache/kdoctor)\n"
+        "  --cache, --no-cache      use the layer cache (default) or run every step;\n"
+        "                           results are recorded either way (docs/cache.md)\n"
+        "  --cache-dir DIR          the store and its cache (default ~/.cache/kdoctor)\n"
+        "  --cache-repo REF         also keep the layer cache in this registry repository,\n"
+        "                           shared by builds on other machines (reading needs only\n"
+        "                           pull rights; works with --no-push)\n"
+        "  --cache-ttl DURATION     cache-repo entries older than this miss (default 336h)\n"
+        "  --reproducible           byte-identical images for the same inputs: every\n"
+        "                           timestamp is SOURCE_DATE_EPOCH (0 when unset)\n"
+        "  --normalize-owners       every file the steps write is owned by 0:0\n"
+        "  --normalize-modes        ... and is 0755 (dirs, files with an x bit) or 0644\n"
         "  --insecure-registry HOST allow plain HTTP for HOST (repeatable)\n"
         "  --registry-mirror URL    try this mirror for docker.io first (repeatable)\n"
         "\n"
-        "SOURCE_DATE_EPOCH in the environment clamps every timestamp of the image.\n"
+        "SOURCE_DATE_EPOCH in the environment clamps every timestamp of the image;\n"
+        "with --reproducible every timestamp is set to it.\n"
         "Without overlayfs or namespaces, steps run in a chroot (said once);\n"
         "KDOCTOR_SANDBOX=chroot forces that fallback, =namespaces forbids it.\n"
         "A failing step stops the build (status 1) naming FILE:LINE, the exit code and\n"

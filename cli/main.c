@@ -12,6 +12,7 @@ const kd_command *const kd_commands[] = {
     &kd_cmd_explain,
     &kd_cmd_build,
     &kd_cmd_images,
+    &kd_cmd_cache,
     &kd_cmd_import,
     &kd_cmd_login,
     &kd_cmd_compare,

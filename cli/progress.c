@@ -162,7 +162,9 @@ static void step_done(kd_ui *ui, const kd_event *ev)
     flush_partial(ui);
     const kd_step_timing *t = ev->timing;
     kd_buf b = KD_BUF_INIT;
-    const char *st = t->status && strcmp(t->status, "done") != 0 ? t->status : "DONE";
+    const char *st = t->status && strcmp(t->status, "done") != 0 ? t->status
+                      : t->cache_hit                                 ? "CACHED"
+                                                                     : "DONE";
     kd_buf_addf(&b, "#%zu %s %.2fs", ui->n, st, t->total_ms / 1e3);
     for (int p = 0; p < KD_PH_COUNT; p++) {
         if (!t->phases[p].used)

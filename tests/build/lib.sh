@@ -51,6 +51,8 @@ free_port() {
 
 # start_registry: Debian's docker-registry on a free 127.0.0.1 port; sets
 # REG (host:port) and REG_PID. Returns 1 when it does not come up.
+# REG_ACCESS_LOG=1 logs every request to $TMP/registry.log; REG_READONLY=1
+# refuses pushes (pulls only); REG_ADDR=IP listens there instead.
 start_registry() {
     for _try in 1 2 3; do
         _port=$(free_port)
@@ -60,18 +62,21 @@ version: 0.1
 log:
   level: error
   accesslog:
-    disabled: true
+    disabled: $([ "${REG_ACCESS_LOG:-}" = 1 ] && echo false || echo true)
 storage:
   filesystem:
     rootdirectory: $TMP/registry
   delete:
     enabled: true
+  maintenance:
+    readonly:
+      enabled: $([ "${REG_READONLY:-}" = 1 ] && echo true || echo false)
 http:
-  addr: 127.0.0.1:$_port
+  addr: ${REG_ADDR:-127.0.0.1}:$_port
 EOF
         docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
         REG_PID=$!
-        REG=127.0.0.1:$_port
+        REG=${REG_ADDR:-127.0.0.1}:$_port
         for _i in $(seq 1 50); do
             if wget -q -O /dev/null "http://$REG/v2/" 2>/dev/null ||
                 curl -sf "http://$REG/v2/" >/dev/null 2>&1; then

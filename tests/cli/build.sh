@@ -3,7 +3,7 @@
 # statuses, and a small build on an imported base (root only).
 . "$(dirname "$0")/../lib.sh"
 
-for c in build images import; do
+for c in build images import cache; do
     expect_status "help $c" 0 "$KDOCTOR" help "$c"
     expect_grep "help $c shows usage" out "^Usage: kdoctor $c"
 done
@@ -11,9 +11,10 @@ expect_status "help lists build" 0 "$KDOCTOR" help
 expect_grep "help lists build" out '^  build '
 expect_grep "help lists images" out '^  images '
 expect_grep "help lists import" out '^  import '
+expect_grep "help lists cache" out '^  cache '
 "$KDOCTOR" help build >"$TMP/usage"
 tr -s ' \n' '  ' <"$TMP/usage" >"$TMP/usage1"
-if grep -qF 'kdoctor build [-f Dockerfile] [-t REF]... [--build-arg K=V]... [--target STAGE] [--platform os/arch] [--oci-layout DIR] [--tar FILE] [--no-push | --push] [--timings FILE.json] [--progress auto|plain|tty] [--network host|none] [--cache-dir DIR] [--insecure-registry HOST]... [--registry-mirror URL]... CONTEXT' "$TMP/usage1"; then
+if grep -qF 'kdoctor build [-f Dockerfile] [-t REF]... [--build-arg K=V]... [--target STAGE] [--platform os/arch] [--oci-layout DIR] [--tar FILE] [--no-push | --push] [--timings FILE.json] [--progress auto|plain|tty] [--network host|none] [--cache | --no-cache] [--cache-dir DIR] [--reproducible] [--normalize-owners] [--normalize-modes] [--cache-repo REF [--cache-ttl DURATION]] [--insecure-registry HOST]... [--registry-mirror URL]... CONTEXT' "$TMP/usage1"; then
     ok "build usage line"
 else
     not_ok "build usage line" "$(head -n 6 "$TMP/usage")"
