@@ -139,7 +139,7 @@ test-run:
 	    FETCH_TOOL=$(abspath $(FETCH_TOOL)) LAYER_TOOL=$(abspath $(LAYER_TOOL)) \
 	    FIX_CHECK=$(abspath $(FIX_CHECK)) IMGDUMP=$(abspath $(IMGDUMP)) tests/run.sh
 
-# The slow suites (tests/long: faults, load, huge inputs; 15-25 minutes).
+# The slow suites (tests/long: faults, load, huge inputs; about 15 minutes).
 test-long: deps
 	@$(MAKE) --no-print-directory build
 	@KD_TESTS_LONG=1 $(MAKE) --no-print-directory test-run

@@ -14,8 +14,6 @@
 # outside dir.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/lib.sh"
-. "$top/tests/lib/registry.sh"
 . "$top/tests/hostile/lib.sh"
 
 needs_root_and jq || exit 0

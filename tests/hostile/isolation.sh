@@ -7,8 +7,6 @@
 # names it.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/lib.sh"
-. "$top/tests/lib/registry.sh"
 . "$top/tests/hostile/lib.sh"
 
 needs_root_and findmnt || exit 0

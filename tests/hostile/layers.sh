@@ -13,8 +13,6 @@
 # or imported, and a build using it succeeds.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/lib.sh"
-. "$top/tests/lib/registry.sh"
 . "$top/tests/hostile/lib.sh"
 
 needs_root_and docker-registry skopeo umoci tar || exit 0

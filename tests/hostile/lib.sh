@@ -1,5 +1,8 @@
-# Helpers for the hostile suites (tests/hostile/*.sh); source it after
-# tests/lib.sh.
+# Helpers for the hostile and long suites (tests/hostile/*.sh,
+# tests/long/*.sh); set $top and source it: it sources tests/lib.sh and
+# tests/lib/registry.sh first.
+. "$top/tests/lib.sh"
+. "$top/tests/lib/registry.sh"
 : "${LAYER_TOOL:=$top/out/layer-tool}"
 : "${FETCH_TOOL:=$top/out/fetch-tool}"
 

@@ -9,8 +9,6 @@
 # and the next pull or build succeeds.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/lib.sh"
-. "$top/tests/lib/registry.sh"
 . "$top/tests/hostile/lib.sh"
 
 needs_root_and docker-registry skopeo umoci python3 curl jq || exit 0

@@ -8,8 +8,6 @@
 #   10 GiB sparse file, which reads all of it (about 90 s).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/lib.sh"
-. "$top/tests/lib/registry.sh"
 . "$top/tests/hostile/lib.sh"
 
 needs_root_and docker-registry skopeo umoci python3 curl || exit 0

@@ -10,8 +10,6 @@
 #   alone.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/lib.sh"
-. "$top/tests/lib/registry.sh"
 . "$top/tests/hostile/lib.sh"
 
 needs_root_and docker-registry skopeo umoci jq || exit 0

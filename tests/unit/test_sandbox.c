@@ -5,7 +5,7 @@
 #include "kt.h"
 #include "kt_util.h"
 #include "build/sandbox.h"
-#include "util/buf.h"
+#include "util/mem.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -110,26 +111,31 @@ static char *run_in(fixture *f, const char *env[], const char *script, kd_sandbo
     return out;
 }
 
-/* The mounts of this machine that a sandbox of this test could leak: those
- * under the test's fixtures (kd-sbx-*) or a sandbox's temp dirs. Others
- * come and go with whatever else runs here (builders, other tests). */
-static char *mountinfo(void)
+/* The lines of the mount table that could be ours: those naming the
+ * fixture's dir (an overlay of its layers) or a sandbox temp dir. Other
+ * processes on the machine mount and unmount meanwhile (parallel builds
+ * and tests), so the whole table is no fixed point. */
+static char *mountinfo(const fixture *f)
 {
     char *all = kt_file_text("/proc/self/mountinfo");
     if (all == NULL)
         return NULL;
-    kd_buf b = KD_BUF_INIT;
-    for (char *save = NULL, *l = strtok_r(all, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-        if (strstr(l, "/kd-sbx-") || strstr(l, "/kdoctor-sbx"))
-            kd_buf_addf(&b, "%s\n", l);
+    char *ours = kd_xstrdup(""), *save = NULL;
+    for (char *line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (strstr(line, f->dir) == NULL && strstr(line, "kdoctor-sbx") == NULL)
+            continue;
+        char *next = kd_asprintf("%s%s\n", ours, line);
+        free(ours);
+        ours = next;
+    }
     free(all);
-    return kd_buf_detach(&b, NULL);
+    return ours;
 }
 
 /* Mounts now are those before; frees before. */
-static void check_mounts(char *before)
+static void check_mounts(const fixture *f, char *before)
 {
-    char *after = mountinfo();
+    char *after = mountinfo(f);
     CHECK(before && after && strcmp(before, after) == 0);
     free(before), free(after);
 }
@@ -166,7 +172,7 @@ TEST(sandbox_sees_only_its_root_and_processes)
         return;
     fixture f;
     REQUIRE(fx_make(&f));
-    char *before = mountinfo();
+    char *before = mountinfo(&f);
     kd_sandbox_result res;
     char *out = run_in(&f, NULL,
                        "ls /; echo pid=$$; ls /proc | grep -c '^[0-9]'; "
@@ -183,7 +189,7 @@ TEST(sandbox_sees_only_its_root_and_processes)
     CHECK(strstr(out, "\n4\n") != NULL || strstr(out, "\n3\n") != NULL);
     CHECK(strstr(out, "buildkitsandbox\n") != NULL);
     free(out);
-    check_mounts(before);
+    check_mounts(&f, before);
     fx_free(&f);
 }
 
@@ -353,7 +359,7 @@ TEST(sandbox_mount_failure_is_clear)
         return;
     fixture f;
     REQUIRE(fx_make(&f));
-    char *before = mountinfo();
+    char *before = mountinfo(&f);
     const char *lowers[] = {"/nonexistent/layer"};
     const char *argv[] = {"sh", "-c", "true", NULL};
     kd_sandbox_spec s = {.overlay = {lowers, 1, f.upper, f.work, false}, .argv = argv,
@@ -368,7 +374,7 @@ TEST(sandbox_mount_failure_is_clear)
     CHECK(kd_sandbox_run(&s, &res, &err) < 0);
     CHECK(err && strstr(err->msg, "overlay"));
     kd_error_free(err);
-    check_mounts(before);
+    check_mounts(&f, before);
     fx_free(&f);
 }
 
@@ -522,7 +528,7 @@ TEST(sandbox_call_in_overlay)
         return;
     fixture f;
     REQUIRE(fx_make(&f));
-    char *before = mountinfo();
+    char *before = mountinfo(&f);
     const char *lowers[] = {f.lower};
     kd_overlay ov = {lowers, 1, f.upper, f.work, false};
     kd_error *err = NULL;
@@ -535,7 +541,7 @@ TEST(sandbox_call_in_overlay)
     CHECK(kd_sandbox_call(&ov, write_in_root, "no/such/dir/x", &err) < 0);
     CHECK(err && strstr(err->msg, "cannot write"));
     kd_error_free(err);
-    check_mounts(before);
+    check_mounts(&f, before);
     fx_free(&f);
 }
 
