@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A temp dir and an fd of it holding a shared flock while it is in use. */
@@ -152,26 +154,44 @@ static const char *tmp_base(void)
     return base && *base ? base : "/tmp";
 }
 
-/* Removes the kdoctor-sbx.* dirs of processes that died without cleaning
+/* Whether a kdoctor-run-new.* dir is an orphan: its maker renames it a few
+ * microseconds after creating it, so one older than this was left by a
+ * kdoctor killed in between. */
+#define NEW_DIR_ORPHAN_SECONDS 600
+
+static bool orphan(int dirfd_, const char *name)
+{
+    if (strncmp(name, "kdoctor-run-new.", 16) == 0) {
+        struct stat st;
+        return fstatat(dirfd_, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+               time(NULL) - st.st_mtime > NEW_DIR_ORPHAN_SECONDS;
+    }
+    if (strncmp(name, "kdoctor-run.", 12) != 0)
+        return false;
+    int fd = openat(dirfd_, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    bool free_ = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
+    if (fd >= 0)
+        close(fd); /* a kdoctor starting now cannot take this name: mkdtemp made it */
+    return free_;
+}
+
+/* Removes the kdoctor-run.* dirs of processes that died without cleaning
  * up (kill -9): a live owner holds a shared flock on its dir, so an
  * exclusive one succeeds only on an orphan. Dirs are created under another
- * prefix and renamed once locked, so no dir is ever seen here unlocked. */
+ * prefix and renamed once locked, so no dir is ever seen here unlocked.
+ * (The prefix is not the kdoctor-sbx.* of kdoctors before these locks, so
+ * an older kdoctor running beside this one keeps its dirs.) */
 static void sweep_orphans(void)
 {
     const char *base = tmp_base();
     DIR *d = opendir(base);
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, "kdoctor-sbx.", 12) != 0)
+        if (!orphan(dirfd(d), e->d_name))
             continue;
-        int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
-            char *path = kd_asprintf("%s/%s", base, e->d_name);
-            rm_tree(path);
-            free(path);
-        }
-        if (fd >= 0)
-            close(fd);
+        char *path = kd_asprintf("%s/%s", base, e->d_name);
+        rm_tree(path);
+        free(path);
     }
     if (d)
         closedir(d);
@@ -182,7 +202,7 @@ static int tmp_make(sbx_tmp *t, kd_error **err)
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, sweep_orphans);
     const char *base = tmp_base();
-    char *fresh = kd_asprintf("%s/kdoctor-sbx-new.XXXXXX", base);
+    char *fresh = kd_asprintf("%s/kdoctor-run-new.XXXXXX", base);
     t->lock = -1;
     t->path = NULL;
     if (mkdtemp(fresh) == NULL) {
@@ -190,7 +210,7 @@ static int tmp_make(sbx_tmp *t, kd_error **err)
         free(fresh);
         return -1;
     }
-    char *path = kd_asprintf("%s/kdoctor-sbx.%s", base, strrchr(fresh, '.') + 1);
+    char *path = kd_asprintf("%s/kdoctor-run.%s", base, strrchr(fresh, '.') + 1);
     int fd = open(fresh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || flock(fd, LOCK_SH) < 0 || rename(fresh, path) < 0) {
         kd_err(err, errno, "cannot lock the temp dir %s", fresh);

@@ -3,7 +3,7 @@
 # version at random points is tests/long/faults.sh): the step's processes
 # die with it, no mount is left, and the next build on the same store
 # succeeds and removes what the killed one left in the store's tmp and in
-# $TMPDIR (the sandbox's kdoctor-sbx.* dirs).
+# $TMPDIR (the sandbox's kdoctor-run.* dirs).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/hostile/lib.sh"

@@ -122,7 +122,7 @@ static char *mountinfo(const fixture *f)
         return NULL;
     char *ours = kd_xstrdup(""), *save = NULL;
     for (char *line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        if (strstr(line, f->dir) == NULL && strstr(line, "kdoctor-sbx") == NULL)
+        if (strstr(line, f->dir) == NULL && strstr(line, "kdoctor-run") == NULL)
             continue;
         char *next = kd_asprintf("%s%s\n", ours, line);
         free(ours);
