@@ -42,6 +42,14 @@ static char *clean(const char *s, bool keep_newlines)
     kd_buf b = KD_BUF_INIT;
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
+        size_t run = i; /* printable ASCII, the common case, goes in whole runs */
+        while (run < n && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x80)
+            run++;
+        if (run > i) {
+            kd_buf_add(&b, s + i, run - i);
+            i = run;
+            continue;
+        }
         size_t w;
         unsigned cp = kd_utf8_decode((const unsigned char *)s + i, n - i, &w);
         if (cp == KD_RUNE_ERROR && w == 1)

@@ -39,16 +39,22 @@ void kd_buf_adds(kd_buf *b, const char *s)
 
 void kd_buf_addf(kd_buf *b, const char *fmt, ...)
 {
+    /* one formatting pass when the text fits in what is left (the usual
+     * case), a second one only after growing the buffer */
+    kd_buf_reserve(b, 64);
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n > 0) {
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
+    if (n > 0 && (size_t)n >= room) {
         kd_buf_reserve(b, (size_t)n);
-        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-        b->len += (size_t)n;
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
     }
+    if (n > 0)
+        b->len += (size_t)n;
+    b->data[b->len] = '\0';
+    va_end(ap2);
     va_end(ap);
 }
 
