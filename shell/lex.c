@@ -540,7 +540,13 @@ const char *lex_op_str(sh_op op)
 
 static size_t match_op(const sh_text *t, size_t i, sh_op *op)
 {
+    /* most tokens are words: only these bytes start an operator */
+    char c = t->s[i];
+    if (c != ';' && c != '&' && c != '|' && c != '<' && c != '>' && c != '(' && c != ')')
+        return 0;
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        if (ops[k].s[0] != c)
+            continue;
         size_t n = strlen(ops[k].s);
         if (n <= t->len - i && memcmp(t->s + i, ops[k].s, n) == 0) {
             *op = ops[k].op;

@@ -53,6 +53,8 @@ typedef struct name_ent {
 typedef struct name_set {
     size_t mask;     /* slots - 1 */
     name_ent *slots; /* open addressing by hash; len == SIZE_MAX marks empty */
+    uint64_t first[4]; /* the first bytes of the names, a bit each: most
+                        * commands asked about start with none of them */
 } name_set;
 
 #define SET_SLOTS 1024 /* a power of two; the program has ~200 lists */
@@ -88,7 +90,7 @@ static name_set *compile(const char *names)
     size_t slots = 4;
     while (slots < 2 * n)
         slots *= 2;
-    name_set *set = kd_xmalloc(sizeof *set);
+    name_set *set = kd_xcalloc(1, sizeof *set);
     set->mask = slots - 1;
     set->slots = kd_xmalloc(slots * sizeof *set->slots);
     for (size_t i = 0; i < slots; i++)
@@ -97,6 +99,8 @@ static name_set *compile(const char *names)
         const char *bar = strchr(p, '|');
         size_t len = bar ? (size_t)(bar - p) : strlen(p);
         set_add(set, (name_ent){sh_name_hash(p, len), len, p});
+        unsigned char c0 = len ? (unsigned char)p[0] : 0;
+        set->first[c0 >> 6] |= 1ull << (c0 & 63);
         if (bar == NULL)
             break;
         p = bar + 1;
@@ -140,9 +144,21 @@ static const name_set *set_of(const char *names)
 
 bool sh_name_in_hashed(const char *name, size_t len, uint64_t hash, const char *names)
 {
-    const name_set *set = set_of(names);
-    if (set == NULL)
-        return sh_name_in(name, len, names);
+    /* rules ask about one list for command after command: the last set
+     * found is kept per thread */
+    static __thread const char *last_names;
+    static __thread const name_set *last_set;
+    const name_set *set = last_set;
+    if (names != last_names) {
+        set = set_of(names);
+        if (set == NULL)
+            return sh_name_in(name, len, names);
+        last_names = names;
+        last_set = set;
+    }
+    unsigned char c0 = len ? (unsigned char)name[0] : 0;
+    if (!(set->first[c0 >> 6] & (1ull << (c0 & 63))))
+        return false;
     for (size_t i = hash & set->mask;; i = (i + 1) & set->mask) {
         const name_ent *e = &set->slots[i];
         if (e->len == SIZE_MAX)
