@@ -33,10 +33,27 @@ static char *pkg_name(const char *arg)
     return kd_xstrndup(arg, n);
 }
 
+/* Whether pkg matches pattern p, with fnmatch only where the literal
+ * parts agree: install lines name dozens of packages, and fnmatch of each
+ * against every pattern was most of this rule's time. */
+static bool tool_match(const char *p, const char *pkg)
+{
+    size_t lit = strcspn(p, "*?[");
+    if (strncmp(p, pkg, lit) != 0)
+        return false;
+    if (p[lit] == '\0')
+        return pkg[lit] == '\0';
+    if (lit == 0 && p[0] == '*' && strpbrk(p + 1, "*?[") == NULL) { /* "*-dev" */
+        size_t n = strlen(pkg), k = strlen(p + 1);
+        return n >= k && strcmp(pkg + n - k, p + 1) == 0;
+    }
+    return fnmatch(p, pkg, 0) == 0;
+}
+
 static bool is_tool(const char *pkg)
 {
     for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
-        if (fnmatch(tools[i], pkg, 0) == 0)
+        if (tool_match(tools[i], pkg))
             return true;
     return false;
 }
@@ -57,18 +74,6 @@ static bool removes(const sh_cmd *c)
 
 /* Whether command rm (a removal) names pkg, or the apk --virtual group
  * that pkg was installed in. */
-static bool removal_names(const sh_cmd *rm, const char *pkg, const char *group)
-{
-    for (size_t k = 1; k < sh_cmd_npositional(rm); k++) {
-        char *name = pkg_name(sh_cmd_positional(rm, k)->text);
-        bool hit = strcmp(name, pkg) == 0 || (group && strcmp(name, group) == 0);
-        free(name);
-        if (hit)
-            return true;
-    }
-    return false;
-}
-
 /* The official images' pattern: `apt-mark auto '.*'` (everything becomes
  * removable), `apt-mark manual` of what must stay, then `apt-get purge
  * --auto-remove` or `autoremove`: every package installed before is gone
@@ -82,32 +87,56 @@ static bool apt_auto_removal(const sh_cmd *d, bool *marked)
                         sh_cmd_has_opt(d, "--auto-remove|--autoremove")));
 }
 
-/* Whether removal command d (after c) takes pkg away. */
-static bool takes_away(const sh_cmd *c, const sh_cmd *d, const char *pkg, const char *group,
-                       bool *marked)
+/* What the commands after an install take away, gathered once for all the
+ * packages it installs: every package (apt's auto-removal), or these
+ * names. */
+typedef struct removals {
+    bool all;
+    char **names; /* owned */
+    size_t n, cap;
+} removals;
+
+static void note_removal(removals *rm, const sh_cmd *d, bool apt, bool *marked)
 {
-    if (kd_cmd_sub(c, "apt-get|apt|aptitude", "install") && apt_auto_removal(d, marked))
-        return true;
-    return removes(d) && removal_names(d, pkg, group);
+    if (apt && apt_auto_removal(d, marked))
+        rm->all = true;
+    if (!removes(d))
+        return;
+    for (size_t k = 1; k < sh_cmd_npositional(d); k++) {
+        KD_GROW(rm->names, rm->cap, rm->n + 1);
+        rm->names[rm->n++] = pkg_name(sh_cmd_positional(d, k)->text);
+    }
 }
 
-/* Whether pkg, installed by c of r, is removed later in the stage. */
-static bool removed_later(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *c, const char *pkg)
+/* The removals after install command c of r, in the stage. */
+static void removals_after(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *c, removals *rm)
 {
-    const char *group = kd_cmd_sub(c, "apk", "add") ? sh_cmd_opt_value(c, "-t|--virtual", NULL)
-                                                     : NULL;
-    bool marked = false;
-    for (size_t i = 0; i < r->sh->ncmds; i++) {
-        const sh_cmd *d = r->sh->cmds[i];
-        if (kd_runs_after(r->sh, c, d) && takes_away(c, d, pkg, group, &marked))
-            return true;
-    }
+    bool apt = kd_cmd_sub(c, "apt-get|apt|aptitude", "install"), marked = false;
+    for (size_t i = 0; i < r->sh->ncmds; i++)
+        if (kd_runs_after(r->sh, c, r->sh->cmds[i]))
+            note_removal(rm, r->sh->cmds[i], apt, &marked);
     kd_run next = *r;
     while (kd_run_next_in_stage(ctx, &next, &next))
         for (size_t i = 0; i < next.sh->ncmds; i++)
-            if (takes_away(c, next.sh->cmds[i], pkg, group, &marked))
-                return true;
+            note_removal(rm, next.sh->cmds[i], apt, &marked);
+}
+
+/* Whether pkg (or the apk virtual group it was installed in) is removed. */
+static bool removed(const removals *rm, const char *pkg, const char *group)
+{
+    if (rm->all)
+        return true;
+    for (size_t i = 0; i < rm->n; i++)
+        if (strcmp(rm->names[i], pkg) == 0 || (group && strcmp(rm->names[i], group) == 0))
+            return true;
     return false;
+}
+
+static void removals_free(removals *rm)
+{
+    for (size_t i = 0; i < rm->n; i++)
+        free(rm->names[i]);
+    free(rm->names);
 }
 
 static void check_install(kd_lint_ctx *ctx, const kd_rule *self, const kd_run *r,
@@ -115,15 +144,25 @@ static void check_install(kd_lint_ctx *ctx, const kd_rule *self, const kd_run *r
 {
     const sh_word *found[64];
     size_t n = 0;
+    removals rm = {0};
+    bool gathered = false;
+    const char *group = kd_cmd_sub(c, "apk", "add") ? sh_cmd_opt_value(c, "-t|--virtual", NULL)
+                                                     : NULL;
     for (size_t k = 1; k < sh_cmd_npositional(c) && n < 64; k++) {
         const sh_word *w = sh_cmd_positional(c, k);
         if (w->flags & SH_W_EXPANDS)
             continue;
         char *pkg = pkg_name(w->text);
-        if (is_tool(pkg) && !removed_later(ctx, r, c, pkg))
-            found[n++] = w;
+        if (is_tool(pkg)) {
+            if (!gathered)
+                removals_after(ctx, r, c, &rm);
+            gathered = true;
+            if (!removed(&rm, pkg, group))
+                found[n++] = w;
+        }
         free(pkg);
     }
+    removals_free(&rm);
     if (n == 0)
         return;
     char *list = kd_word_list(found, n, 4);
