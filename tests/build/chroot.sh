@@ -7,7 +7,10 @@
 # snapshot instead of the overlay's upper dir, so this checks that the
 # snapshot sees every write, removal, replaced dir and hard link the overlay
 # sees. Then: it says once that it is the fallback; what a chroot cannot do
-# (RUN --mount) fails with a clear error; nothing is left behind.
+# (RUN --mount) fails with a clear error; a failing RUN leaves nothing
+# behind. (Ctrl-C during a chrooted RUN that left a setsid daemon can hang:
+# kd_sandbox_kill SIGKILLs the subreaper, the daemon keeps the output pipe;
+# not tested until fixed, see docs/build.md.)
 # CASES=pattern runs a subset.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -73,7 +76,11 @@ for f in "$cases_dir"/*.Dockerfile; do
             "$(head -n 30 "$TMP/$name.diff")"
     fi
 done
-ok "chroot: $n cases give the same tree, config and layer count as with the overlay"
+if [ "$n" -gt 0 ]; then
+    ok "chroot: $n cases give the same tree, config and layer count as with the overlay"
+else
+    not_ok "chroot: the cases give the same images as with the overlay" "no case was compared"
+fi
 
 # ---- the notice, the refusals, nothing left ----
 mkdir -p "$TMP/c2"
