@@ -116,14 +116,23 @@ static kd_host *domain_host(kd_registry *r, const char *domain)
     return kd_registry_host(r, domain, hub ? KD_REF_DOCKER_HOST : domain, SCHEME_UNKNOWN);
 }
 
+char *kd_registry_mirror_host(const char *mirror, int *scheme)
+{
+    *scheme = 0;
+    if (strncmp(mirror, "https://", 8) == 0)
+        mirror += 8, *scheme = 1;
+    else if (strncmp(mirror, "http://", 7) == 0)
+        mirror += 7, *scheme = 2;
+    return kd_xstrndup(mirror, strcspn(mirror, "/"));
+}
+
 static kd_host *mirror_host(kd_registry *r, const char *m)
 {
-    int scheme = SCHEME_UNKNOWN;
-    if (strncmp(m, "https://", 8) == 0)
-        m += 8, scheme = SCHEME_HTTPS;
-    else if (strncmp(m, "http://", 7) == 0)
-        m += 7, scheme = SCHEME_HTTP;
-    char *host = kd_xstrndup(m, strcspn(m, "/"));
+    int explicit_scheme;
+    char *host = kd_registry_mirror_host(m, &explicit_scheme);
+    int scheme = explicit_scheme == 1   ? SCHEME_HTTPS
+                 : explicit_scheme == 2 ? SCHEME_HTTP
+                                        : SCHEME_UNKNOWN;
     kd_host *h = kd_registry_host(r, host, host, scheme);
     free(host);
     return h;

@@ -84,6 +84,11 @@ typedef struct kd_registry_stats {
     uint64_t chunks_uploaded; /* PATCH requests */
 } kd_registry_stats;
 
+/* The "host[:port]" of a --registry-mirror value ("http://127.0.0.1:5001/",
+ * "mirror.example:5000"); *scheme gets 1 for an explicit https://, 2 for
+ * http://, 0 when none is given. Caller frees. */
+char *kd_registry_mirror_host(const char *mirror, int *scheme);
+
 /* opts may be NULL (all defaults). The strings in opts are copied. */
 int kd_registry_new(const kd_registry_opts *opts, kd_registry **out, kd_error **err);
 void kd_registry_free(kd_registry *r);

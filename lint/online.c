@@ -21,14 +21,6 @@ struct kd_online {
     size_t n, cap;
 };
 
-/* "http://127.0.0.1:5001/" -> "127.0.0.1:5001": a mirror as a ref domain. */
-static char *mirror_domain(const char *m)
-{
-    const char *s = strstr(m, "://");
-    s = s ? s + 3 : m;
-    return kd_xstrndup(s, strcspn(s, "/"));
-}
-
 int kd_online_new(const kd_online_opts *o, kd_online **out, kd_error **err)
 {
     *out = NULL;
@@ -40,8 +32,9 @@ int kd_online_new(const kd_online_opts *o, kd_online **out, kd_error **err)
     for (size_t i = 0; i < o->ninsecure; i++)
         ins[i] = o->insecure[i];
     if (o->nmirrors) {
-        on->hub = mirror_domain(o->mirrors[0]);
-        if (strncmp(o->mirrors[0], "http://", 7) == 0)
+        int scheme;
+        on->hub = kd_registry_mirror_host(o->mirrors[0], &scheme);
+        if (scheme == 2) /* plain http:// */
             ins[o->ninsecure] = on->hub;
         else
             nins--;
