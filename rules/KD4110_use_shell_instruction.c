@@ -1,38 +1,24 @@
 /* KD4110 use-shell-instruction (hadolint DL4005): RUN ln -s ... /bin/sh
  * replaces the shell under every later RUN behind the reader's back; the
- * SHELL instruction says it openly. Found with a POSIX regular expression
- * on the RUN text, compiled once. */
-#include "rules/util.h"
+ * SHELL instruction says it openly. Asked of the shell analysis: an `ln`
+ * command (wrapped or not, in any form of RUN) whose last argument is
+ * /bin/sh. */
+#include "rules/run_util.h"
 
-#include <regex.h>
-#include <string.h>
-
-static const regex_t *ln_sh(void)
+static bool links_over_sh(const sh_cmd *c)
 {
-    static regex_t re;
-    static int state; /* 0: not compiled, 1: ready, -1: failed */
-    if (state == 0)
-        state = regcomp(&re,
-                        "(^|[;&|(]|[[:space:]])(ln[[:space:]]+(-[[:alpha:]]+[[:space:]]+)*"
-                        "[^-[:space:];&|][^[:space:];&|]*[[:space:]]+/bin/sh)[[:space:]]*([;&|)]|$)",
-                        REG_EXTENDED | REG_NEWLINE) == 0 ? 1 : -1;
-    return state == 1 ? &re : NULL;
+    size_t n = sh_cmd_npositional(c);
+    return n >= 2 && sh_cmd_is(c, "ln") && sh_word_is(sh_cmd_positional(c, n - 1), "/bin/sh");
 }
 
 static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {
-    const regex_t *re = ln_sh();
-    for (const df_instr *in = NULL; re && (in = kd_next(ctx, in, DF_RUN));) {
-        regmatch_t m[3];
-        if (in->json || !strstr(in->rest.text, "/bin/sh") || /* cheap filter first */
-            regexec(re, in->rest.text, 3, m, 0) != 0)
-            continue;
-        size_t off = kd_rest_offset(in);
-        kd_report(ctx, self,
-                  df_instr_span(ctx->file, in, off + (size_t)m[2].rm_so, off + (size_t)m[2].rm_eo),
-                  "linking a shell over /bin/sh changes the shell of every later RUN unseen; "
-                  "use SHELL [\"/bin/bash\", \"-c\"]");
-    }
+    for (kd_run r = {0}; kd_run_next(ctx, &r);)
+        for (size_t i = 0; i < r.sh->ncmds; i++)
+            if (links_over_sh(r.sh->cmds[i]))
+                kd_report_cmd(ctx, self, r.sh->cmds[i],
+                              "linking a shell over /bin/sh changes the shell of every later RUN "
+                              "unseen; use SHELL [\"/bin/bash\", \"-c\"]");
 }
 
 KD_RULE(KD4110) = {
