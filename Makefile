@@ -2,17 +2,16 @@
 # machine (as root): `make demo` and `make test`. Both install what is
 # missing first (`make deps`), then build.
 
-# Linked: the small libraries any command may use. PCRE2 and libyaml go in
-# statically (their .a files come with the same -dev packages): each shared
-# library costs every process its loading and relocation, about 1 ms of CPU
-# in all per `kdoctor lint` run here; cJSON ships no .a, and a static libm
-# does not link against a shared glibc (its ifuncs need ld.so's internals).
+# Linked: PCRE2 and libyaml, statically (their .a files come with the same
+# -dev packages): each shared library costs every process its loading and
+# relocation, and `kdoctor lint` on one file must start in about a
+# millisecond. Nothing else is linked but glibc (no libm either).
 PKGS_STATIC := libpcre2-8 yaml-0.1
-PKGS_LINK   := $(PKGS_STATIC) libcjson
 # Loaded on first use (util/lazylib.h): only their headers are needed here,
-# so that `kdoctor lint` does not pay for libcurl's start-up.
-PKGS_LAZY := libcurl libarchive libcrypto libisal ncursesw
-PKGS      := $(PKGS_LINK) $(PKGS_LAZY)
+# so that `kdoctor lint` does not pay for libcurl's start-up, nor for
+# cJSON's unless it writes JSON.
+PKGS_LAZY := libcurl libarchive libcrypto libisal ncursesw libcjson
+PKGS      := $(PKGS_STATIC) $(PKGS_LAZY)
 OUT     ?= out
 OPT     ?= -O2
 SAN     ?=
@@ -30,8 +29,7 @@ endif
 
 # pkg-config runs when a rule needs it (deps must be installed by then)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = -Wl,-Bstatic $(shell pkg-config --libs $(PKGS_STATIC)) -Wl,-Bdynamic \
-             $(shell pkg-config --libs libcjson) -ldl -lm
+PKG_LIBS   = -Wl,-Bstatic $(shell pkg-config --libs $(PKGS_STATIC)) -Wl,-Bdynamic -ldl
 KD_CFLAGS  = -std=c11 -Wall -Wextra -Werror -g $(OPT) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
              $(SAN) -MMD -MP $(CFLAGS)
 KD_LDFLAGS = $(SAN) $(LDFLAGS)

@@ -72,7 +72,8 @@ static int int_value(const cJSON *v, const char *key, const char *what, int64_t 
     if (!cJSON_IsNumber(v))
         return type_error(what, key, "a number", err);
     double d = v->valuedouble;
-    if (!isfinite(d) || d != floor(d) || d < (double)min || d > (double)max)
+    /* in range first, so that the cast is defined; then whole */
+    if (!isfinite(d) || d < (double)min || d > (double)max || d != (double)(int64_t)d)
         return kd_err(err, 0, "%s: \"%s\" must be an integer from %" PRId64 " to %" PRId64, what,
                       key, min, max);
     *out = (int64_t)d;

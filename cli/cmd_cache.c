@@ -8,7 +8,7 @@
 #include "util/mem.h"
 
 #include <getopt.h>
-#include <math.h>
+#include <math.h> /* isfinite, a macro: no libm */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +46,7 @@ static int64_t parse_size(const char *s)
         u[--ul] = '\0';
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (strcmp(u, units[i]) == 0)
-            return (int64_t)(v * pow(1024, (double)i));
+            return (int64_t)(v * (double)(1ULL << (10 * i)));
     return -1;
 }
 

@@ -2,7 +2,6 @@
 #include "report/report.h"
 #include "util/mem.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +70,7 @@ void kd_fmt_ms(double ms, char *buf, size_t n)
     else if (ms < 60000)
         snprintf(buf, n, "%.2f s", ms / 1000);
     else
-        snprintf(buf, n, "%dm%02ds", (int)(ms / 60000), (int)fmod(ms / 1000, 60));
+        snprintf(buf, n, "%dm%02ds", (int)(ms / 60000), (int)(ms / 1000) % 60);
 }
 
 void kd_fmt_bytes(uint64_t b, char *buf, size_t n)

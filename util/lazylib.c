@@ -20,6 +20,7 @@ static libinfo libs[KD_LIB_COUNT] = {
     [KD_LIB_CRYPTO] = {"libcrypto.so.3", "libssl3", NULL, NULL, PTHREAD_ONCE_INIT},
     [KD_LIB_ISAL] = {"libisal.so.2", "libisal2", NULL, NULL, PTHREAD_ONCE_INIT},
     [KD_LIB_NCURSES] = {"libncursesw.so.6", "libncursesw6", NULL, NULL, PTHREAD_ONCE_INIT},
+    [KD_LIB_CJSON] = {"libcjson.so.1", "libcjson1", NULL, NULL, PTHREAD_ONCE_INIT},
 };
 
 #define LOADER(ID)                                                                                 \
@@ -37,6 +38,7 @@ LOADER(KD_LIB_ARCHIVE)
 LOADER(KD_LIB_CRYPTO)
 LOADER(KD_LIB_ISAL)
 LOADER(KD_LIB_NCURSES)
+LOADER(KD_LIB_CJSON)
 
 static void (*const loaders[KD_LIB_COUNT])(void) = {
     load_KD_LIB_CURL,
@@ -44,6 +46,7 @@ static void (*const loaders[KD_LIB_COUNT])(void) = {
     load_KD_LIB_CRYPTO,
     load_KD_LIB_ISAL,
     load_KD_LIB_NCURSES,
+    load_KD_LIB_CJSON,
 };
 
 static libinfo *load(kd_lazylib lib)
