@@ -141,18 +141,26 @@ static void host_platform(char *buf, size_t n)
     snprintf(buf, n, "linux/%.40s", arch);
 }
 
+/* Sets NAME (prefix + NAME) to the text of a before its end or the next '/'
+ * and returns what follows the '/' (or the end). */
+static const char *set_part(df_vars *out, const char *prefix, const char *name, const char *a)
+{
+    char key[32];
+    const char *e = strchr(a, '/');
+    size_t n = e ? (size_t)(e - a) : strlen(a);
+    snprintf(key, sizeof key, "%s%s", prefix, name);
+    df_vars_setn(out, key, strlen(key), a, n);
+    return e ? e + 1 : a + n;
+}
+
 static void set_platform(df_vars *out, const char *prefix, const char *platform)
 {
-    char key[32], os[64] = "", arch[64] = "", variant[64] = "";
-    sscanf(platform, "%63[^/]/%63[^/]/%63s", os, arch, variant);
+    char key[32];
     snprintf(key, sizeof key, "%sPLATFORM", prefix);
     df_vars_set(out, key, platform);
-    snprintf(key, sizeof key, "%sOS", prefix);
-    df_vars_set(out, key, os);
-    snprintf(key, sizeof key, "%sARCH", prefix);
-    df_vars_set(out, key, arch);
-    snprintf(key, sizeof key, "%sVARIANT", prefix);
-    df_vars_set(out, key, variant);
+    const char *rest = set_part(out, prefix, "OS", platform);
+    rest = set_part(out, prefix, "ARCH", rest);
+    set_part(out, prefix, "VARIANT", rest);
 }
 
 void df_auto_args(df_vars *out, const char *target_platform, const char *build_platform)

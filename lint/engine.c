@@ -4,10 +4,12 @@
 #include "lint/online.h"
 #include "lint/priv.h"
 #include "lint/shell_hook.h"
+#include "dockerfile/scope.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -287,6 +289,10 @@ static void free_priv(struct kd_lint_priv *p, const df_file *f)
         free(p->sup[i].pattern);
     free(p->sup);
     free(p->states);
+    if (p->globals) {
+        df_vars_free(p->globals);
+        free(p->globals);
+    }
     if (p->context) {
         if (p->context->dockerignore_own)
             free((char *)p->context->dockerignore);
@@ -670,4 +676,36 @@ const kd_context_size *kd_context_size_of(kd_lint_ctx *ctx)
     if (ctx->dir == NULL)
         return NULL;
     return kd_dir_size(kd_linter_ctx_cache(ctx->priv->linter), ctx->dir);
+}
+
+static df_vars autos = DF_VARS_INIT;
+
+static void fill_auto_args(void)
+{
+    df_auto_args(&autos, NULL, NULL);
+}
+
+/* Computed once (they cost a uname() call) and kept for the process. */
+const df_vars *kd_auto_args(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, fill_auto_args);
+    return &autos;
+}
+
+const df_vars *kd_global_values(const kd_lint_ctx *ctx)
+{
+    struct kd_lint_priv *p = ctx->priv;
+    if (p->globals)
+        return p->globals;
+    df_scope sc;
+    df_scope_init(&sc, ctx->file, NULL, kd_auto_args());
+    for (size_t i = 0; i < ctx->stages->nglobal && i < ctx->file->ninstrs; i++)
+        if (ctx->file->instrs[i].kind == DF_ARG)
+            df_scope_apply(&sc, &ctx->file->instrs[i], NULL);
+    p->globals = kd_xmalloc(sizeof *p->globals);
+    *p->globals = (df_vars)DF_VARS_INIT;
+    df_vars_copy(p->globals, &sc.globals);
+    df_scope_free(&sc);
+    return p->globals;
 }

@@ -65,6 +65,14 @@ bool kd_stage_is_used(const kd_lint_ctx *ctx, size_t i);
  * or a shell-form RUN that a PowerShell or cmd SHELL runs: sh_run_posix()). */
 const sh_script *kd_shell(kd_lint_ctx *ctx, const df_instr *in);
 
+/* The automatic platform ARGs (TARGETPLATFORM, BUILDARCH, ...) of this
+ * machine, computed once per process. */
+const df_vars *kd_auto_args(void);
+/* The values of the global ARGs (declared before the first FROM, with the
+ * automatic ones) as a FROM line sees them, computed on first use and
+ * kept for the file's lifetime. */
+const df_vars *kd_global_values(const kd_lint_ctx *ctx);
+
 /* Reports a finding of rule at span with a printf-style message (one
  * sentence, no final period; costs stated where known). Returns the
  * finding, owned by the engine, so that a fix can be attached, or NULL when

@@ -37,6 +37,7 @@ struct kd_lint_priv {
     bool *shell_done;
     bool *stage_used;    /* per stage, NULL until asked */
     kd_context_info *context; /* owned, with its own copy of the ignore text */
+    df_vars *globals;          /* owned; the global ARG values, NULL until asked */
 };
 
 /* Reads the file's inline suppressions into p->sup. */

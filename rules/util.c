@@ -132,26 +132,10 @@ bool kd_from_has_var(const kd_lint_ctx *ctx)
     return false;
 }
 
-/* The automatic platform ARGs of this machine, computed once (they cost a
- * uname() call) and kept for the process. */
-static const df_vars *auto_args(void)
-{
-    static df_vars autos = DF_VARS_INIT;
-    if (autos.n == 0)
-        df_auto_args(&autos, NULL, NULL);
-    return &autos;
-}
-
 void kd_global_args(const kd_lint_ctx *ctx, df_vars *names, df_vars *values)
 {
-    const df_vars *autos = auto_args();
-    df_scope sc;
-    df_scope_init(&sc, ctx->file, NULL, autos);
-    for (size_t i = 0; i < ctx->stages->nglobal && i < ctx->file->ninstrs; i++)
-        if (ctx->file->instrs[i].kind == DF_ARG)
-            df_scope_apply(&sc, &ctx->file->instrs[i], NULL);
     if (names) { /* declared names, even those whose default fails to expand */
-        df_vars_copy(names, autos);
+        df_vars_copy(names, kd_auto_args());
         for (size_t i = 0; i < ctx->stages->nglobal && i < ctx->file->ninstrs; i++) {
             const df_instr *in = &ctx->file->instrs[i];
             for (size_t k = 0; in->kind == DF_ARG && k < in->nargs; k++)
@@ -159,8 +143,7 @@ void kd_global_args(const kd_lint_ctx *ctx, df_vars *names, df_vars *values)
         }
     }
     if (values)
-        df_vars_copy(values, &sc.globals);
-    df_scope_free(&sc);
+        df_vars_copy(values, kd_global_values(ctx));
 }
 
 /* Docker's reference grammar, loosely: lowercase path components of
@@ -208,19 +191,16 @@ char *kd_stage_image(const kd_lint_ctx *ctx, size_t st)
         return NULL;
     if (!kd_has_var(s->image->text))
         return kd_xstrdup(s->image->text);
-    df_vars values = DF_VARS_INIT;
-    kd_global_args(ctx, NULL, &values);
     df_lex_opts o = {.escape = ctx->file->escape};
     df_expansion e;
     char *r = NULL;
-    if (df_expand(&o, s->image->text, s->image->len, &values, &e, NULL) == 0) {
+    if (df_expand(&o, s->image->text, s->image->len, kd_global_values(ctx), &e, NULL) == 0) {
         if (e.nunmatched == 0 && e.word[0]) {
             r = e.word;
             e.word = NULL;
         }
         df_expansion_free(&e);
     }
-    df_vars_free(&values);
     return r;
 }
 
