@@ -48,7 +48,19 @@ LIB_OBJS  := $(LIB_SRCS:%.c=$(OUT)/obj/%.o) $(GEN_SRCS:$(OUT)/gen/%.c=$(OUT)/obj
 CLI_OBJS  := $(CLI_SRCS:%.c=$(OUT)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(OUT)/obj/%.o)
 
+# out/kdoctor is the static front (cli/front.h): glibc's libc.a, PCRE2 and
+# libyaml, no ld.so; it hands the commands that load libraries to
+# kdoctor-full, the same program linked dynamically. A sanitizer build
+# (SAN set) links the front dynamically too, as ASan needs.
 KDOCTOR    := $(OUT)/kdoctor
+KDOCTOR_FULL := $(OUT)/kdoctor-full
+FRONT_OBJS := $(OUT)/obj/front/lazylib.o
+ifeq ($(strip $(SAN)),)
+FRONT_LINK = -static-pie $(FRONT_OBJS) $(OUT)/libkdoctor.a \
+             $(shell pkg-config --libs $(PKGS_STATIC)) -lpthread
+else
+FRONT_LINK = $(OUT)/libkdoctor.a $(KD_LIBS)
+endif
 UNIT_TESTS := $(OUT)/unit-tests
 # test driver for the registry client, store and outputs (tests/registry)
 FETCH_TOOL := $(OUT)/fetch-tool
@@ -67,7 +79,7 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-build: $(KDOCTOR) $(UNIT_TESTS) $(FETCH_TOOL) $(LAYER_TOOL) $(FIX_CHECK) $(IMGDUMP)
+build: $(KDOCTOR) $(KDOCTOR_FULL) $(UNIT_TESTS) $(FETCH_TOOL) $(LAYER_TOOL) $(FIX_CHECK) $(IMGDUMP)
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -100,9 +112,19 @@ $(OUT)/libkdoctor.a: $(LIB_OBJS)
 	$(say) AR $@
 	$(Q)ar rcs $@ $^
 
-$(KDOCTOR): $(CLI_OBJS) $(OUT)/libkdoctor.a
+$(KDOCTOR): $(CLI_OBJS) $(FRONT_OBJS) $(OUT)/libkdoctor.a $(KDOCTOR_FULL)
+	$(say) LINK $@
+	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $(CLI_OBJS) $(FRONT_LINK)
+
+$(KDOCTOR_FULL): $(CLI_OBJS) $(OUT)/libkdoctor.a
 	$(say) LINK $@
 	$(Q)$(CC) $(KD_LDFLAGS) -o $@ $(CLI_OBJS) $(OUT)/libkdoctor.a $(KD_LIBS)
+
+# the front's util/lazylib.c loads nothing (see util/lazylib.c)
+$(OUT)/obj/front/lazylib.o: util/lazylib.c
+	@mkdir -p $(dir $@)
+	$(say) CC $< '(front)'
+	$(Q)$(CC) $(KD_CFLAGS) -DKD_LAZY_FRONT -c $< -o $@
 
 $(UNIT_TESTS): $(UNIT_OBJS) $(OUT)/libkdoctor.a
 	$(say) LINK $@
@@ -185,8 +207,9 @@ format-check:
 	clang-format --dry-run --Werror $(LIB_SRCS) $(CLI_SRCS)
 
 PREFIX ?= /usr/local
-install: $(KDOCTOR)
+install: $(KDOCTOR) $(KDOCTOR_FULL)
 	install -D -m 0755 $(KDOCTOR) $(DESTDIR)$(PREFIX)/bin/kdoctor
+	install -D -m 0755 $(KDOCTOR_FULL) $(DESTDIR)$(PREFIX)/libexec/kdoctor/kdoctor-full
 
 clean:
 	rm -rf out out-asan out-fuzz

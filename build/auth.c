@@ -4,7 +4,7 @@
 #include "build/auth.h"
 #include "build/oci_json.h"
 #include "build/ref.h"
-#include "util/fs.h"
+#include "build/user.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/mem.h"
@@ -13,8 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +33,21 @@ char *kd_auth_config_dir(void)
     if (d && *d)
         return kd_xstrdup(d);
     const char *home = getenv("HOME");
-    if (home == NULL || *home == '\0') {
-        struct passwd *pw = getpwuid(getuid());
-        home = pw ? pw->pw_dir : "/";
-    }
-    return kd_asprintf("%s/.docker", home);
+    if (home && *home)
+        return kd_asprintf("%s/.docker", home);
+    /* no $HOME: the user's entry in /etc/passwd, read as the builder reads
+     * an image's (not through NSS, which a static kdoctor cannot use) */
+    char uid[32];
+    snprintf(uid, sizeof uid, "%u", (unsigned)getuid());
+    kd_ids ids = {0};
+    int root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char *dir = NULL;
+    if (root >= 0 && kd_user_resolve(root, uid, &ids, NULL) == 0)
+        dir = kd_asprintf("%s/.docker", ids.home);
+    if (root >= 0)
+        close(root);
+    kd_ids_free(&ids);
+    return dir ? dir : kd_xstrdup("/.docker");
 }
 
 char *kd_auth_key(const char *registry)

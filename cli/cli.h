@@ -6,12 +6,17 @@
 #include "util/error.h"
 
 #include <signal.h>
+#include <stdbool.h>
 
 typedef struct kd_command {
     const char *name;
     const char *summary; /* one line for 'kdoctor help' */
     const char *help;    /* the full text for 'kdoctor help NAME' */
     int (*run)(int argc, char **argv);
+    /* Runs in the static front (cli/front.h): needs no library that is
+     * loaded on first use, or hands over to kdoctor-full itself (lint with
+     * --online or a JSON format). Other commands are handed over first. */
+    bool light;
 } kd_command;
 
 extern const kd_command kd_cmd_parse;

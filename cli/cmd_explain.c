@@ -38,4 +38,5 @@ const kd_command kd_cmd_explain = {
             "(StageNameCasing) or id prefix (KD11: every matching rule), with an\n"
             "example that triggers it and one that does not.\n",
     .run = run,
+    .light = true,
 };

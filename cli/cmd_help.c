@@ -40,4 +40,5 @@ const kd_command kd_cmd_help = {
             "Without a command, lists kdoctor's commands; with one, shows its usage\n"
             "and options. 'kdoctor COMMAND --help' does the same.\n",
     .run = run,
+    .light = true,
 };

@@ -1,6 +1,7 @@
 /* kdoctor lint: runs the rule engine over Dockerfiles and prints the
  * findings in one of the CI formats. */
 #include "cli/cli.h"
+#include "cli/front.h"
 #include "lint/engine.h"
 #include "lint/format.h"
 #include "lint/online.h"
@@ -8,6 +9,7 @@
 #include "util/buf.h"
 #include "util/diff.h"
 #include "util/fs.h"
+#include "util/lazylib.h"
 #include "util/mem.h"
 
 #include <getopt.h>
@@ -377,6 +379,33 @@ static int lint_all(kd_linter *l, const lint_args *a, int status)
     return status ? status : fails ? 1 : 0;
 }
 
+/* In the static front (cli/front.h): whether this run needs kdoctor-full,
+ * as far as the command line tells (a config's rules: files are found
+ * later, by front_configs). */
+static bool needs_full(const lint_args *a)
+{
+    return a->online || a->rules.n > 0 || a->format == KD_FMT_JSON ||
+           a->format == KD_FMT_SARIF || a->format == KD_FMT_GITLAB; /* cJSON, libcurl */
+}
+
+/* In the static front, every file's config is read before anything is
+ * printed: one that loads JSON rule files makes kdoctor-full take over
+ * (errors are left for the file's turn). Returns 0, or the status of a
+ * failed hand-over. */
+static int front_configs(kd_linter *l, const strs *files)
+{
+    for (size_t i = 0; !kd_lazy_available() && i < files->n; i++) {
+        kd_error *err = NULL;
+        if (kd_linter_preload(l, files->v[i], &err) == 0)
+            continue;
+        bool full = err->status == KD_STATUS_NEEDS_FULL;
+        kd_error_free(err);
+        if (full)
+            return kd_need_full();
+    }
+    return 0;
+}
+
 static int run(int argc, char **argv)
 {
     lint_args a = {.threshold = -1, .format = -1, .color = -1};
@@ -397,13 +426,21 @@ static int run(int argc, char **argv)
         .insecure = (const char *const *)a.insecure.v, .ninsecure = a.insecure.n,
         .mirrors = (const char *const *)a.mirrors.v, .nmirrors = a.mirrors.n,
     };
-    if (status == 0 && a.online && kd_online_new(&oo, &o.online, &err) < 0)
+    int handover = (status == 0 || a.files.n > 0) && needs_full(&a) ? kd_need_full() : 0;
+    if (handover)
+        status = handover;
+    else if (status == 0 && a.online && kd_online_new(&oo, &o.online, &err) < 0)
         status = kd_report(err);
     else if (status == 0 || a.files.n > 0) {
-        if (kd_linter_new(&o, &l, &err) < 0)
+        if (kd_linter_new(&o, &l, &err) < 0 && err->status == KD_STATUS_NEEDS_FULL) {
+            kd_error_free(err); /* --config with rules: files */
+            status = kd_need_full();
+        } else if (l == NULL) {
             status = kd_report(err);
-        else
-            status = lint_all(l, &a, status);
+        } else {
+            int rc = front_configs(l, &a.files);
+            status = rc ? rc : lint_all(l, &a, status);
+        }
     }
     kd_linter_free(l);
     kd_online_free(o.online);
@@ -473,4 +510,5 @@ const kd_command kd_cmd_lint = {
         "Joining RUNs stops at max-lines (options: {consecutive-runs: {max-lines: 40}}).\n"
         "See 'kdoctor rules', 'kdoctor explain RULE', docs/lint.md and docs/fix.md.\n",
     .run = run,
+    .light = true,
 };

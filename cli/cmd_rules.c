@@ -1,5 +1,6 @@
 /* kdoctor rules: lists every lint rule, built-in and declarative. */
 #include "cli/cli.h"
+#include "cli/front.h"
 #include "lint/engine.h"
 #include "util/buf.h"
 
@@ -82,6 +83,9 @@ static int run(int argc, char **argv)
     }
     if (optind < argc)
         return kd_usage_error("rules", "unexpected argument '%s'", argv[optind]);
+    int rc = json || nfiles ? kd_need_full() : 0; /* cJSON */
+    if (rc)
+        return rc;
     kd_lint_opts o = {.failure_threshold = -1, .no_config = true, .rules_files = files,
                       .nrules_files = nfiles};
     kd_linter *l;
@@ -111,4 +115,5 @@ const kd_command kd_cmd_rules = {
             "  --json        print the list as JSON\n"
             "  --rules FILE  also list the declarative rules of FILE\n",
     .run = run,
+    .light = true,
 };

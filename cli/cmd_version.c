@@ -27,4 +27,5 @@ const kd_command kd_cmd_version = {
             "\n"
             "Prints the version of this kdoctor binary.\n",
     .run = run,
+    .light = true,
 };

@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "cli/front.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,6 +54,7 @@ int kd_report(kd_error *e)
 
 int main(int argc, char **argv)
 {
+    kd_front_init(argv);
     if (argc < 2)
         return kd_cmd_help.run(1, argv);
     const char *name = argv[1];
@@ -70,5 +72,6 @@ int main(int argc, char **argv)
         fputs(c->help, stdout);
         return 0;
     }
-    return c->run(argc - 1, argv + 1);
+    int rc = c->light ? 0 : kd_need_full();
+    return rc ? rc : c->run(argc - 1, argv + 1);
 }

@@ -534,7 +534,8 @@ void kd_formatter_free(kd_formatter *fm)
 {
     if (fm == NULL)
         return;
-    cJSON_Delete(fm->doc);
+    if (fm->doc) /* only JSON formats have one (and cJSON is loaded on first use) */
+        cJSON_Delete(fm->doc);
     free(fm->rules);
     free(fm);
 }

@@ -1,9 +1,38 @@
 #include "util/lazylib.h"
 
-#include <dlfcn.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#ifdef KD_LAZY_FRONT
+/* The static front (Makefile: out/kdoctor): it cannot load a shared library
+ * safely (a second glibc would come with it), so every command that needs
+ * one is handed to kdoctor-full before it starts (cli/front.c). Reaching
+ * these is a command that did not say so. */
+
+bool kd_lazy_available(void)
+{
+    return false;
+}
+
+int kd_lazy_require(kd_lazylib lib, kd_error **err)
+{
+    kd_err(err, 0, "internal error: this kdoctor binary does not load library %d", (int)lib);
+    if (err && *err)
+        (*err)->status = KD_STATUS_NEEDS_FULL;
+    return -1;
+}
+
+void *kd_lazy_sym(kd_lazylib lib, const char *name)
+{
+    fprintf(stderr, "kdoctor: internal error: %s (library %d) called in the static front\n", name,
+            (int)lib);
+    abort();
+}
+
+#else
+
+#include <dlfcn.h>
+#include <pthread.h>
 #include <string.h>
 
 typedef struct libinfo {
@@ -41,12 +70,8 @@ LOADER(KD_LIB_NCURSES)
 LOADER(KD_LIB_CJSON)
 
 static void (*const loaders[KD_LIB_COUNT])(void) = {
-    load_KD_LIB_CURL,
-    load_KD_LIB_ARCHIVE,
-    load_KD_LIB_CRYPTO,
-    load_KD_LIB_ISAL,
-    load_KD_LIB_NCURSES,
-    load_KD_LIB_CJSON,
+    load_KD_LIB_CURL, load_KD_LIB_ARCHIVE, load_KD_LIB_CRYPTO,
+    load_KD_LIB_ISAL, load_KD_LIB_NCURSES, load_KD_LIB_CJSON,
 };
 
 static libinfo *load(kd_lazylib lib)
@@ -54,6 +79,11 @@ static libinfo *load(kd_lazylib lib)
     libinfo *l = &libs[lib];
     pthread_once(&l->once, loaders[lib]);
     return l;
+}
+
+bool kd_lazy_available(void)
+{
+    return true;
 }
 
 int kd_lazy_require(kd_lazylib lib, kd_error **err)
@@ -71,9 +101,11 @@ void *kd_lazy_sym(kd_lazylib lib, const char *name)
     void *p = l->handle ? dlsym(l->handle, name) : NULL;
     if (p == NULL) {
         fprintf(stderr, "kdoctor: cannot %s %s%s%s (install the Debian package %s)\n",
-                l->handle ? "find" : "load", l->handle ? name : l->soname,
-                l->handle ? " in " : "", l->handle ? l->soname : "", l->package);
+                l->handle ? "find" : "load", l->handle ? name : l->soname, l->handle ? " in " : "",
+                l->handle ? l->soname : "", l->package);
         abort();
     }
     return p;
 }
+
+#endif

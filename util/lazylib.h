@@ -14,6 +14,7 @@
 
 #include "util/error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef enum kd_lazylib {
@@ -25,6 +26,14 @@ typedef enum kd_lazylib {
     KD_LIB_CJSON,
     KD_LIB_COUNT
 } kd_lazylib;
+
+/* The status of the error kd_lazy_require gives in the static front: the
+ * command must run in kdoctor-full (cli/front.h). */
+#define KD_STATUS_NEEDS_FULL 125
+
+/* Whether this binary loads libraries: false in the static front
+ * (out/kdoctor, linked with glibc's libc.a, which must not dlopen). */
+bool kd_lazy_available(void);
 
 /* Loads lib now; -1 with *err naming the library and its Debian package
  * when it cannot be loaded. Thread-safe; cheap after the first call. */
