@@ -46,8 +46,12 @@ static void walk(const char *dir, int depth, kd_context_size *c, size_t *entries
             c->capped = true;
             break;
         }
-        struct stat st; /* relative to the open folder: no path to build or resolve */
-        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        /* the entry's type comes with it on most file systems: only a
+         * regular file's size needs a stat (relative to the open folder:
+         * no path to build or resolve) */
+        struct stat st = {.st_mode = e->d_type == DT_DIR ? S_IFDIR : e->d_type == DT_LNK ? S_IFLNK : 0};
+        if ((e->d_type == DT_REG || e->d_type == DT_UNKNOWN) &&
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
             continue;
         if (S_ISDIR(st.st_mode)) {
             if (depth == 0 && strcmp(e->d_name, ".git") == 0)

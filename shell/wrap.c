@@ -51,10 +51,10 @@ typedef struct name_ent {
 } name_ent;
 
 typedef struct name_set {
-    size_t mask;     /* slots - 1 */
-    name_ent *slots; /* open addressing by hash; len == SIZE_MAX marks empty */
+    size_t mask;       /* slots - 1 */
     uint64_t first[4]; /* the first bytes of the names, a bit each: most
                         * commands asked about start with none of them */
+    name_ent slots[];  /* open addressing by hash; len == SIZE_MAX marks empty */
 } name_set;
 
 #define SET_SLOTS 1024 /* a power of two; the program has ~200 lists */
@@ -90,9 +90,10 @@ static name_set *compile(const char *names)
     size_t slots = 4;
     while (slots < 2 * n)
         slots *= 2;
-    name_set *set = kd_xcalloc(1, sizeof *set);
+    /* one allocation: a short run compiles a hundred sets or more */
+    name_set *set = kd_xmalloc(sizeof *set + slots * sizeof *set->slots);
     set->mask = slots - 1;
-    set->slots = kd_xmalloc(slots * sizeof *set->slots);
+    memset(set->first, 0, sizeof set->first);
     for (size_t i = 0; i < slots; i++)
         set->slots[i].len = SIZE_MAX;
     for (const char *p = names;;) {
