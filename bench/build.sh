@@ -25,6 +25,9 @@
 #
 # Usage: bench/build.sh [KDOCTOR] [--quick]
 #   --quick   a 90 MB fat base in 3,000 files, one run (to try the script)
+# KD_BENCH_BASES (default "tiny fat") and KD_BENCH_WORKLOADS (default
+# "two-stage three-runs one-run") choose a part of the table, e.g. the
+# motivating case alone: KD_BENCH_BASES=fat KD_BENCH_WORKLOADS=two-stage.
 # Environment: KD_BENCH_DIR (default /var/tmp/kdoctor-bench) keeps the
 # generated bases between runs; KD_BENCH_NO_DOCKER=1 skips BuildKit. Needs
 # root. Installs docker.io if it is missing (Debian package). Heavy: run it
@@ -37,6 +40,8 @@ quick=
 top=$(cd "$(dirname "$0")/.." && pwd)
 W=${KD_BENCH_DIR:-/var/tmp/kdoctor-bench}
 RUNS=${KD_BENCH_RUNS:-3}
+BASES=${KD_BENCH_BASES:-tiny fat}
+WORKLOADS=${KD_BENCH_WORKLOADS:-two-stage three-runs one-run}
 if [ -n "$quick" ]; then
     FAT_FILES=3000 FAT_BYTES=90000000 W=$W-quick RUNS=1
 else
@@ -277,8 +282,8 @@ for run in $(seq 1 "$RUNS"); do
     echo "== run $run of $RUNS: the floor (download + unpack the fat base once)"
     floor >>"$FLOORS"
     echo >>"$FLOORS"
-    for base in tiny fat; do
-        for wl in two-stage three-runs one-run; do
+    for base in $BASES; do
+        for wl in $WORKLOADS; do
             for b in $builders; do
                 printf '== run %s: %-5s %-11s %-8s\n' "$run" "$base" "$wl" "$b"
                 measure "$b" "$base" "$wl"
@@ -293,8 +298,8 @@ echo
 echo "Results (seconds, wall clock, median of $RUNS runs; $(nproc) cores, $(uname -r))"
 printf '%-5s %-11s %-10s %9s %9s %9s   %-9s %-9s %-9s\n' base workload mode kdoctor buildah BuildKit \
     "kd/floor" "bh/kd" "bk/kd"
-for base in tiny fat; do
-    for wl in two-stage three-runs one-run; do
+for base in $BASES; do
+    for wl in $WORKLOADS; do
         for mode in cold warm-local warm-repo; do
             k=$(get "$base" "$wl" kd "$mode")
             b=$(get "$base" "$wl" bh "$mode")
