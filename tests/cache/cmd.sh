@@ -9,13 +9,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/build/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    skip cache-cmd "needs root (namespaces, overlayfs)"
-    exit 0
-fi
+need_root cache-cmd "namespaces, overlayfs"
 store=$TMP/store
-make_rootfs "$TMP/rootfs"
-"$KDOCTOR" import "$TMP/rootfs" -t kdtest-base:1 --cache-dir "$store" >/dev/null 2>&1
+busybox_store "$store"
 for n in a b; do
     mkdir -p "$TMP/$n"
     cat >"$TMP/$n/Dockerfile" <<EOF
