@@ -94,10 +94,7 @@ EOF
 for sig in INT TERM; do
     "$KDOCTOR" build --progress plain --cache-dir "$store" "$TMP/ctx" >"$TMP/out" 2>"$TMP/err" &
     pid=$!
-    for i in $(seq 1 100); do
-        grep -q 'started' "$TMP/err" && break
-        sleep 0.1
-    done
+    wait_grep 'started' "$TMP/err"
     kill -"$sig" "$pid"
     wait "$pid"
     status=$?

@@ -74,6 +74,16 @@ make_case_context() {
     rm -rf "$TMP/arch"
 }
 
+# wait_grep PATTERN FILE: waits until FILE has a line matching PATTERN (a
+# grep basic regular expression); fails after 10 s
+wait_grep() {
+    for _i in $(seq 1 100); do
+        grep -q "$1" "$2" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # free_port: a TCP port on 127.0.0.1 nobody listens on (best effort)
 free_port() {
     while :; do

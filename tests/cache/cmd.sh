@@ -87,10 +87,7 @@ EOF
 rm -rf "$store/layers" # the build must unpack: its layers are new and in use
 "$KDOCTOR" build --progress plain --cache-dir "$store" "$TMP/a" >"$TMP/bout" 2>"$TMP/berr" &
 bpid=$!
-for i in $(seq 1 100); do
-    grep -q 'RUN sleep 2' "$TMP/berr" && break
-    sleep 0.1
-done
+wait_grep 'RUN sleep 2' "$TMP/berr"
 "$KDOCTOR" cache prune --cache-dir "$store" >"$TMP/pout" 2>&1
 pst=$?
 # the build holds the store until its export is done; the process itself

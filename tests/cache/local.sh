@@ -182,10 +182,7 @@ EOF
 before=$(entries)
 "$KDOCTOR" build --progress plain --cache-dir "$store" "$TMP/fctx" >"$TMP/kout" 2>"$TMP/kerr" &
 kpid=$!
-for i in $(seq 1 100); do
-    grep -q 'RUN touch' "$TMP/kerr" && break
-    sleep 0.1
-done
+wait_grep 'RUN touch' "$TMP/kerr"
 sleep 0.5
 kill -TERM "$kpid"
 wait "$kpid"
