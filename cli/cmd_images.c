@@ -41,6 +41,11 @@ static int64_t image_size(kd_store *s, const char *digest, int depth)
     return size;
 }
 
+/* One format for the header and the rows, so that their columns agree:
+ * name, digest (cut to the digest width), created, size. */
+#define ROW_FORMAT         "%-40s %-*.*s %-20s %10s\n"
+#define DIGEST_WIDTH(full) ((full) ? 71 : 12)
+
 static void print_row(kd_store *s, const kd_store_image *im, bool full)
 {
     kd_ref ref;
@@ -55,7 +60,7 @@ static void print_row(kd_store *s, const kd_store_image *im, bool full)
     char sz[32] = "?";
     if (size >= 0)
         kd_human_size((double)size, sz, sizeof sz);
-    printf("%-40s %-*.*s %-20s %10s\n", name ? name : im->name, full ? 71 : 12, full ? 71 : 12,
+    printf(ROW_FORMAT, name ? name : im->name, DIGEST_WIDTH(full), DIGEST_WIDTH(full),
            full ? im->digest : im->digest + 7, im->created ? im->created : "", sz);
     free(name);
 }
@@ -92,8 +97,7 @@ static int run(int argc, char **argv)
         kd_store_close(s);
         return kd_report(err);
     }
-    printf("%-40s %-*s %-20s %10s\n", "NAME", full ? 71 : 12, "DIGEST",
-           "CREATED", "SIZE");
+    printf(ROW_FORMAT, "NAME", DIGEST_WIDTH(full), DIGEST_WIDTH(full), "DIGEST", "CREATED", "SIZE");
     for (size_t i = 0; i < n; i++)
         print_row(s, &list[i], full);
     kd_store_images_free(list, n);

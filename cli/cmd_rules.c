@@ -18,17 +18,18 @@ static void aliases(const kd_rule *r, kd_buf *b)
         kd_buf_addf(b, "%s%s", b->len ? "," : "", r->buildkit);
 }
 
+/* One format for the header and the rows, so that their columns agree. */
+#define ROW_FORMAT "%-8s %-34s %-8s %-16s %-7s %s%s\n"
+
 static void print_table(const kd_rule *const *v, size_t n)
 {
-    printf("%-8s %-34s %-8s %-16s %-7s %s\n", "ID", "NAME", "SEVERITY", "CATEGORY", "FIX",
-           "ALIASES");
+    printf(ROW_FORMAT, "ID", "NAME", "SEVERITY", "CATEGORY", "FIX", "ALIASES", "");
     for (size_t i = 0; i < n; i++) {
         kd_buf b = KD_BUF_INIT;
         aliases(v[i], &b);
-        printf("%-8s %-34s %-8s %-16s %-7s %s%s\n", v[i]->id, v[i]->name,
-               kd_severity_name(v[i]->severity), kd_category_name(v[i]->category),
-               kd_fix_kind_name(v[i]->fix), b.len ? kd_buf_str(&b) : "-",
-               v[i]->off_by_default ? " (off by default)" : "");
+        printf(ROW_FORMAT, v[i]->id, v[i]->name, kd_severity_name(v[i]->severity),
+               kd_category_name(v[i]->category), kd_fix_kind_name(v[i]->fix),
+               b.len ? kd_buf_str(&b) : "-", v[i]->off_by_default ? " (off by default)" : "");
         kd_buf_free(&b);
     }
 }

@@ -4,18 +4,104 @@
 #include "util/mem.h"
 
 #include <cjson/cJSON.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- numeric fields ----------------------------------------------------- */
+
+/* A number of one of the report's structs and its JSON key: each table
+ * below serves both the writer and the reader, in the order the keys are
+ * written, so that the two cannot drift apart. */
+typedef enum { NUM_U64, NUM_SIZE, NUM_DOUBLE } num_type;
+typedef struct num_field {
+    const char *key;
+    size_t off;
+    num_type type;
+} num_field;
+
+#define NFIELDS(t) (sizeof(t) / sizeof *(t))
+
+static const num_field stat_fields[] = {
+    {"runs", offsetof(kd_stat, n), NUM_SIZE},
+    {"median_ms", offsetof(kd_stat, median), NUM_DOUBLE},
+    {"min_ms", offsetof(kd_stat, min), NUM_DOUBLE},
+    {"max_ms", offsetof(kd_stat, max), NUM_DOUBLE},
+};
+/* a file of "largest", after its "path" */
+static const num_field file_fields[] = {
+    {"size", offsetof(kd_eff_file, size), NUM_U64},
+    {"layer", offsetof(kd_eff_file, layer), NUM_SIZE},
+};
+static const num_field eff_fields[] = {
+    {"score", offsetof(kd_efficiency, score), NUM_DOUBLE},
+    {"stored_bytes", offsetof(kd_efficiency, stored_bytes), NUM_U64},
+    {"final_bytes", offsetof(kd_efficiency, final_bytes), NUM_U64},
+    {"final_files", offsetof(kd_efficiency, final_files), NUM_U64},
+    {"wasted_bytes", offsetof(kd_efficiency, wasted_bytes), NUM_U64},
+    {"cache_bytes", offsetof(kd_efficiency, cache_bytes), NUM_U64},
+};
+static const num_field eff_layer_fields[] = {
+    {"added", offsetof(kd_eff_layer, added), NUM_U64},
+    {"changed", offsetof(kd_eff_layer, changed), NUM_U64},
+    {"removed", offsetof(kd_eff_layer, removed), NUM_U64},
+    {"bytes", offsetof(kd_eff_layer, bytes), NUM_U64},
+    {"hidden_bytes", offsetof(kd_eff_layer, hidden_bytes), NUM_U64},
+    {"cache_bytes", offsetof(kd_eff_layer, cache_bytes), NUM_U64},
+};
+/* a package cache, after its "folder" */
+static const num_field cache_fields[] = {
+    {"bytes", offsetof(kd_eff_cache, bytes), NUM_U64},
+    {"files", offsetof(kd_eff_cache, files), NUM_U64},
+};
+static const num_field step_row_fields[] = {
+    {"stage", offsetof(kd_rep_step, stage), NUM_SIZE},
+    {"row", offsetof(kd_rep_step, row), NUM_SIZE},
+    {"row_span", offsetof(kd_rep_step, row_span), NUM_SIZE},
+};
+/* the step's "layer" object */
+static const num_field step_layer_fields[] = {
+    {"size", offsetof(kd_rep_step, size), NUM_U64},
+    {"uncompressed_size", offsetof(kd_rep_step, tar_size), NUM_U64},
+    {"files", offsetof(kd_rep_step, files), NUM_U64},
+    {"added", offsetof(kd_rep_step, added), NUM_U64},
+    {"changed", offsetof(kd_rep_step, changed), NUM_U64},
+    {"removed", offsetof(kd_rep_step, removed), NUM_U64},
+    {"hidden_bytes", offsetof(kd_rep_step, hidden_bytes), NUM_U64},
+};
+/* the variant's "image" object */
+static const num_field image_fields[] = {
+    {"layers", offsetof(kd_rep_variant, layers), NUM_SIZE},
+    {"size", offsetof(kd_rep_variant, size), NUM_U64},
+    {"uncompressed_size", offsetof(kd_rep_variant, tar_size), NUM_U64},
+};
+
+/* Adds the fields of the struct at base to o. */
+static void put_nums(cJSON *o, const void *base, const num_field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *p = (const char *)base + f[i].off;
+        double v = f[i].type == NUM_U64    ? (double)*(const uint64_t *)p
+                   : f[i].type == NUM_SIZE ? (double)*(const size_t *)p
+                                           : *(const double *)p;
+        cJSON_AddNumberToObject(o, f[i].key, v);
+    }
+}
+
+static void add_str_or_null(cJSON *o, const char *key, const char *s)
+{
+    if (s)
+        cJSON_AddStringToObject(o, key, s);
+    else
+        cJSON_AddNullToObject(o, key);
+}
 
 /* ---- writing ------------------------------------------------------------ */
 
 static cJSON *stat_json(const kd_stat *s)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "runs", (double)s->n);
-    cJSON_AddNumberToObject(o, "median_ms", s->median);
-    cJSON_AddNumberToObject(o, "min_ms", s->min);
-    cJSON_AddNumberToObject(o, "max_ms", s->max);
+    put_nums(o, s, stat_fields, NFIELDS(stat_fields));
     return o;
 }
 
@@ -48,8 +134,7 @@ static cJSON *files_json(const kd_eff_file *f, size_t n)
     for (size_t i = 0; i < n; i++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "path", f[i].path);
-        cJSON_AddNumberToObject(o, "size", (double)f[i].size);
-        cJSON_AddNumberToObject(o, "layer", (double)f[i].layer);
+        put_nums(o, &f[i], file_fields, NFIELDS(file_fields));
         cJSON_AddItemToArray(a, o);
     }
     return a;
@@ -59,23 +144,12 @@ static cJSON *efficiency_json(const kd_rep_variant *v)
 {
     const kd_efficiency *e = &v->eff;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "score", e->score);
-    cJSON_AddNumberToObject(o, "stored_bytes", (double)e->stored_bytes);
-    cJSON_AddNumberToObject(o, "final_bytes", (double)e->final_bytes);
-    cJSON_AddNumberToObject(o, "final_files", (double)e->final_files);
-    cJSON_AddNumberToObject(o, "wasted_bytes", (double)e->wasted_bytes);
-    cJSON_AddNumberToObject(o, "cache_bytes", (double)e->cache_bytes);
+    put_nums(o, e, eff_fields, NFIELDS(eff_fields));
     cJSON_AddNumberToObject(o, "base_layers", (double)v->base_layers);
     cJSON *ls = cJSON_AddArrayToObject(o, "layers");
     for (size_t i = 0; i < e->nlayers; i++) {
-        const kd_eff_layer *l = &e->layers[i];
         cJSON *j = cJSON_CreateObject();
-        cJSON_AddNumberToObject(j, "added", (double)l->added);
-        cJSON_AddNumberToObject(j, "changed", (double)l->changed);
-        cJSON_AddNumberToObject(j, "removed", (double)l->removed);
-        cJSON_AddNumberToObject(j, "bytes", (double)l->bytes);
-        cJSON_AddNumberToObject(j, "hidden_bytes", (double)l->hidden_bytes);
-        cJSON_AddNumberToObject(j, "cache_bytes", (double)l->cache_bytes);
+        put_nums(j, &e->layers[i], eff_layer_fields, NFIELDS(eff_layer_fields));
         cJSON_AddItemToArray(ls, j);
     }
     cJSON_AddItemToObject(o, "largest", files_json(e->largest, e->nlargest));
@@ -83,8 +157,7 @@ static cJSON *efficiency_json(const kd_rep_variant *v)
     for (size_t i = 0; i < e->ncaches; i++) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "folder", e->caches[i].folder);
-        cJSON_AddNumberToObject(j, "bytes", (double)e->caches[i].bytes);
-        cJSON_AddNumberToObject(j, "files", (double)e->caches[i].files);
+        put_nums(j, &e->caches[i], cache_fields, NFIELDS(cache_fields));
         cJSON_AddItemToArray(cs, j);
     }
     return o;
@@ -98,9 +171,7 @@ static cJSON *step_json(const kd_rep_step *s)
     cJSON *lines = cJSON_AddArrayToObject(o, "lines");
     cJSON_AddItemToArray(lines, cJSON_CreateNumber(s->line_start));
     cJSON_AddItemToArray(lines, cJSON_CreateNumber(s->line_end));
-    cJSON_AddNumberToObject(o, "stage", (double)s->stage);
-    cJSON_AddNumberToObject(o, "row", (double)s->row);
-    cJSON_AddNumberToObject(o, "row_span", (double)s->row_span);
+    put_nums(o, s, step_row_fields, NFIELDS(step_row_fields));
     add_by_mode(o, "total", s->total);
     add_phases(o, (kd_stat(*)[KD_REP_PHASES])s->phase);
     cJSON *pb = cJSON_AddObjectToObject(o, "phase_bytes");
@@ -113,20 +184,11 @@ static cJSON *step_json(const kd_rep_step *s)
             cJSON_AddBoolToObject(ch, kd_mode_name((kd_mode)k), s->cache_hit[k]);
     if (s->layer) {
         cJSON *l = cJSON_AddObjectToObject(o, "layer");
-        cJSON_AddNumberToObject(l, "size", (double)s->size);
-        cJSON_AddNumberToObject(l, "uncompressed_size", (double)s->tar_size);
-        cJSON_AddNumberToObject(l, "files", (double)s->files);
-        cJSON_AddNumberToObject(l, "added", (double)s->added);
-        cJSON_AddNumberToObject(l, "changed", (double)s->changed);
-        cJSON_AddNumberToObject(l, "removed", (double)s->removed);
-        cJSON_AddNumberToObject(l, "hidden_bytes", (double)s->hidden_bytes);
+        put_nums(l, s, step_layer_fields, NFIELDS(step_layer_fields));
     } else {
         cJSON_AddNullToObject(o, "layer");
     }
-    if (s->log)
-        cJSON_AddStringToObject(o, "log", s->log);
-    else
-        cJSON_AddNullToObject(o, "log");
+    add_str_or_null(o, "log", s->log);
     cJSON_AddItemToObject(o, "largest", files_json(s->largest, s->nlargest));
     return o;
 }
@@ -140,16 +202,10 @@ static cJSON *variant_json(const kd_rep_variant *v)
     cJSON *fx = cJSON_AddArrayToObject(o, "fixes");
     for (size_t i = 0; i < v->nfixes; i++)
         cJSON_AddItemToArray(fx, cJSON_CreateString(v->fixes[i]));
-    if (v->error)
-        cJSON_AddStringToObject(o, "error", v->error);
-    else
-        cJSON_AddNullToObject(o, "error");
+    add_str_or_null(o, "error", v->error);
     add_by_mode(o, "total", v->total);
     add_phases(o, (kd_stat(*)[KD_REP_PHASES])v->phase);
-    cJSON *img = cJSON_AddObjectToObject(o, "image");
-    cJSON_AddNumberToObject(img, "layers", (double)v->layers);
-    cJSON_AddNumberToObject(img, "size", (double)v->size);
-    cJSON_AddNumberToObject(img, "uncompressed_size", (double)v->tar_size);
+    put_nums(cJSON_AddObjectToObject(o, "image"), v, image_fields, NFIELDS(image_fields));
     cJSON_AddItemToObject(o, "efficiency", efficiency_json(v));
     cJSON *steps = cJSON_AddArrayToObject(o, "steps");
     for (size_t i = 0; i < v->nsteps; i++)
@@ -195,15 +251,27 @@ static char *str_or_null(const cJSON *o, const char *key)
     return cJSON_IsString(j) ? kd_xstrdup(j->valuestring) : NULL;
 }
 
+/* Sets the fields of the struct at base from o (0 where a key is missing,
+ * not a number or negative). */
+static void get_nums(const cJSON *o, void *base, const num_field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *p = (char *)base + f[i].off;
+        double v = num(o, f[i].key);
+        if (f[i].type == NUM_U64)
+            *(uint64_t *)p = (uint64_t)v;
+        else if (f[i].type == NUM_SIZE)
+            *(size_t *)p = (size_t)v;
+        else
+            *(double *)p = v;
+    }
+}
+
 static kd_stat stat_from(const cJSON *o)
 {
     kd_stat s = {0, 0, 0, 0};
-    if (cJSON_IsObject(o)) {
-        s.n = (size_t)num(o, "runs");
-        s.median = num(o, "median_ms");
-        s.min = num(o, "min_ms");
-        s.max = num(o, "max_ms");
-    }
+    if (cJSON_IsObject(o))
+        get_nums(o, &s, stat_fields, NFIELDS(stat_fields));
     return s;
 }
 
@@ -236,9 +304,7 @@ static kd_eff_file *files_from(const cJSON *a, size_t *n)
         if (!cJSON_IsString(p))
             continue;
         f[k].path = kd_xstrdup(p->valuestring);
-        f[k].size = (uint64_t)num(j, "size");
-        f[k].layer = (size_t)num(j, "layer");
-        k++;
+        get_nums(j, &f[k++], file_fields, NFIELDS(file_fields));
     }
     *n = k;
     return f;
@@ -247,12 +313,7 @@ static kd_eff_file *files_from(const cJSON *a, size_t *n)
 static void efficiency_from(const cJSON *o, kd_rep_variant *v)
 {
     kd_efficiency *e = &v->eff;
-    e->score = num(o, "score");
-    e->stored_bytes = (uint64_t)num(o, "stored_bytes");
-    e->final_bytes = (uint64_t)num(o, "final_bytes");
-    e->final_files = (uint64_t)num(o, "final_files");
-    e->wasted_bytes = (uint64_t)num(o, "wasted_bytes");
-    e->cache_bytes = (uint64_t)num(o, "cache_bytes");
+    get_nums(o, e, eff_fields, NFIELDS(eff_fields));
     v->base_layers = (size_t)num(o, "base_layers");
     const cJSON *ls = cJSON_GetObjectItemCaseSensitive(o, "layers");
     e->nlayers = (size_t)cJSON_GetArraySize(ls);
@@ -261,13 +322,7 @@ static void efficiency_from(const cJSON *o, kd_rep_variant *v)
     const cJSON *j;
     cJSON_ArrayForEach(j, ls)
     {
-        kd_eff_layer *l = &e->layers[i++];
-        l->added = (uint64_t)num(j, "added");
-        l->changed = (uint64_t)num(j, "changed");
-        l->removed = (uint64_t)num(j, "removed");
-        l->bytes = (uint64_t)num(j, "bytes");
-        l->hidden_bytes = (uint64_t)num(j, "hidden_bytes");
-        l->cache_bytes = (uint64_t)num(j, "cache_bytes");
+        get_nums(j, &e->layers[i++], eff_layer_fields, NFIELDS(eff_layer_fields));
     }
     e->largest = files_from(cJSON_GetObjectItemCaseSensitive(o, "largest"), &e->nlargest);
     const cJSON *cs = cJSON_GetObjectItemCaseSensitive(o, "caches");
@@ -281,8 +336,7 @@ static void efficiency_from(const cJSON *o, kd_rep_variant *v)
             continue;
         kd_eff_cache *c = &e->caches[e->ncaches++];
         c->folder = known;
-        c->bytes = (uint64_t)num(j, "bytes");
-        c->files = (uint64_t)num(j, "files");
+        get_nums(j, c, cache_fields, NFIELDS(cache_fields));
     }
 }
 
@@ -299,9 +353,7 @@ static void step_from(const cJSON *o, kd_rep_step *s)
         s->line_start = (uint32_t)cJSON_GetArrayItem(lines, 0)->valuedouble;
         s->line_end = (uint32_t)cJSON_GetArrayItem(lines, 1)->valuedouble;
     }
-    s->stage = (size_t)num(o, "stage");
-    s->row = (size_t)num(o, "row");
-    s->row_span = (size_t)num(o, "row_span");
+    get_nums(o, s, step_row_fields, NFIELDS(step_row_fields));
     by_mode_from(o, "total", s->total);
     phases_from(o, s->phase);
     const cJSON *pb = cJSON_GetObjectItemCaseSensitive(o, "phase_bytes");
@@ -313,13 +365,7 @@ static void step_from(const cJSON *o, kd_rep_step *s)
     const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "layer");
     if (cJSON_IsObject(l)) {
         s->layer = true;
-        s->size = (uint64_t)num(l, "size");
-        s->tar_size = (uint64_t)num(l, "uncompressed_size");
-        s->files = (uint64_t)num(l, "files");
-        s->added = (uint64_t)num(l, "added");
-        s->changed = (uint64_t)num(l, "changed");
-        s->removed = (uint64_t)num(l, "removed");
-        s->hidden_bytes = (uint64_t)num(l, "hidden_bytes");
+        get_nums(l, s, step_layer_fields, NFIELDS(step_layer_fields));
     }
     s->log = str_or_null(o, "log");
     s->largest = files_from(cJSON_GetObjectItemCaseSensitive(o, "largest"), &s->nlargest);
@@ -343,10 +389,7 @@ static void variant_from(const cJSON *o, kd_rep_variant *v)
     }
     by_mode_from(o, "total", v->total);
     phases_from(o, v->phase);
-    const cJSON *img = cJSON_GetObjectItemCaseSensitive(o, "image");
-    v->layers = (size_t)num(img, "layers");
-    v->size = (uint64_t)num(img, "size");
-    v->tar_size = (uint64_t)num(img, "uncompressed_size");
+    get_nums(cJSON_GetObjectItemCaseSensitive(o, "image"), v, image_fields, NFIELDS(image_fields));
     efficiency_from(cJSON_GetObjectItemCaseSensitive(o, "efficiency"), v);
     const cJSON *steps = cJSON_GetObjectItemCaseSensitive(o, "steps");
     v->steps = kd_xcalloc((size_t)cJSON_GetArraySize(steps) + 1, sizeof *v->steps);

@@ -24,6 +24,7 @@
  * a USER other than root, RUN flags, ADD, heredoc sources, a COPY --chown
  * or --chmod that differs. */
 #include "rules/fix_util.h"
+#include "rules/run_util.h"
 #include "rules/util.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -87,31 +88,15 @@ static bool is_prefix_dir(const char *a, const char *b)
 
 /* ---- what the stage did before the COPY ----------------------------------- */
 
-/* Visits the instructions of stage st before index before, nearest first,
- * then those of the stages it is built FROM; stops when visit says so. */
-static void walk_back(const kd_lint_ctx *ctx, size_t st, size_t before,
-                      bool (*visit)(const df_instr *in, void *arg), void *arg)
-{
-    for (size_t hops = 0; hops <= ctx->stages->n; hops++) {
-        for (size_t i = before; i-- > ctx->stages->v[st].from + 1;)
-            if (visit(&ctx->file->instrs[i], arg))
-                return;
-        size_t parent;
-        if (!kd_stage_from_stage(ctx, st, &parent) || parent >= st)
-            return;
-        st = parent;
-        before = ctx->stages->v[st].end;
-    }
-}
-
 typedef struct wd_q {
     char *rel; /* the relative WORKDIRs seen so far, joined (owned) */
     char *abs; /* the answer, or NULL */
     bool bad;
 } wd_q;
 
-static bool wd_visit(const df_instr *in, void *arg)
+static bool wd_visit(kd_lint_ctx *ctx, const df_instr *in, void *arg)
 {
+    (void)ctx;
     wd_q *q = arg;
     if (in->kind != DF_WORKDIR || in->nargs == 0)
         return false;
@@ -130,10 +115,10 @@ static bool wd_visit(const df_instr *in, void *arg)
 
 /* The working folder at instruction index i of stage st, as the
  * Dockerfile sets it, or NULL when the base image's decides. Owned. */
-static char *workdir_at(const kd_lint_ctx *ctx, size_t st, size_t i)
+static char *workdir_at(kd_lint_ctx *ctx, size_t st, size_t i)
 {
     wd_q q = {0};
-    walk_back(ctx, st, i, wd_visit, &q);
+    kd_walk_back(ctx, st, i, wd_visit, &q);
     free(q.rel);
     if (q.bad) {
         free(q.abs);
@@ -153,8 +138,9 @@ typedef struct dir_q {
 
 /* A folder an instruction makes: WORKDIR's, or a COPY/ADD's destination
  * folder (or the folder of its destination file). */
-static bool dir_visit(const df_instr *in, void *arg)
+static bool dir_visit(kd_lint_ctx *ctx, const df_instr *in, void *arg)
 {
+    (void)ctx;
     dir_q *q = arg;
     char *made = NULL;
     if (in->kind == DF_WORKDIR && in->nargs) {
@@ -181,15 +167,16 @@ static bool dir_exists(kd_lint_ctx *ctx, size_t st, size_t i, const char *dir)
     if (strcmp(dir, "/") == 0)
         return true;
     dir_q q = {ctx, st, dir, false};
-    walk_back(ctx, st, i, dir_visit, &q);
+    kd_walk_back(ctx, st, i, dir_visit, &q);
     return q.hit;
 }
 
 /* Whether an instruction may have written into dir: a COPY or ADD there,
  * a RUN working there (as far as the Dockerfile sets its folder) or naming
  * it. */
-static bool wrote_visit(const df_instr *in, void *arg)
+static bool wrote_visit(kd_lint_ctx *ctx, const df_instr *in, void *arg)
 {
+    (void)ctx;
     dir_q *q = arg;
     size_t i = (size_t)(in - q->ctx->file->instrs);
     char *wd = workdir_at(q->ctx, q->st, i);
@@ -347,8 +334,9 @@ static bool match_target(kd_lint_ctx *ctx, const kd_run *r, const df_instr *copy
 /* ---- the check ---------------------------------------------------------------------- */
 
 /* Whether the stage runs the RUN as root (no USER, or USER root/0). */
-static bool user_bad(const df_instr *in, void *arg)
+static bool user_bad(kd_lint_ctx *ctx, const df_instr *in, void *arg)
 {
+    (void)ctx;
     bool *bad = arg;
     if (in->kind != DF_USER || in->nargs == 0)
         return false;
@@ -358,10 +346,10 @@ static bool user_bad(const df_instr *in, void *arg)
     return true;
 }
 
-static bool runs_as_root(const kd_lint_ctx *ctx, const kd_run *r)
+static bool runs_as_root(kd_lint_ctx *ctx, const kd_run *r)
 {
     bool bad = false;
-    walk_back(ctx, r->stage, r->index, user_bad, &bad);
+    kd_walk_back(ctx, r->stage, r->index, user_bad, &bad);
     return !bad;
 }
 
@@ -393,7 +381,7 @@ static bool tree_fix_ok(kd_lint_ctx *ctx, const kd_run *r, const df_instr *copy,
         return false;
     dir_q q = {ctx, r->stage, t->dest, false};
     size_t ci = (size_t)(copy - ctx->file->instrs);
-    walk_back(ctx, r->stage, ci, wrote_visit, &q);
+    kd_walk_back(ctx, r->stage, ci, wrote_visit, &q);
     return !q.hit;
 }
 

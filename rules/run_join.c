@@ -34,27 +34,23 @@ static bool shell_has_e(const df_word *argv, size_t n)
     return false;
 }
 
+/* kd_walk_back's visit: keeps the first SHELL instruction in *arg */
+static bool is_shell(kd_lint_ctx *ctx, const df_instr *in, void *arg)
+{
+    (void)ctx;
+    if (in->kind != DF_SHELL || !in->json || in->nargs == 0)
+        return false;
+    *(const df_instr **)arg = in;
+    return true;
+}
+
 bool kd_run_shell(kd_lint_ctx *ctx, const kd_run *r, const df_word **argv, size_t *n)
 {
-    *argv = NULL;
-    *n = 0;
-    size_t st = r->stage, before = r->index;
-    for (size_t hops = 0; hops <= ctx->stages->n; hops++) {
-        for (size_t i = before; i-- > ctx->stages->v[st].from + 1;) {
-            const df_instr *in = &ctx->file->instrs[i];
-            if (in->kind == DF_SHELL && in->json && in->nargs > 0) {
-                *argv = in->args;
-                *n = in->nargs;
-                return shell_has_e(in->args, in->nargs);
-            }
-        }
-        size_t parent;
-        if (!kd_stage_from_stage(ctx, st, &parent) || parent >= st)
-            return false;
-        st = parent;
-        before = ctx->stages->v[st].end;
-    }
-    return false;
+    const df_instr *sh = NULL;
+    kd_walk_back(ctx, r->stage, r->index, is_shell, &sh);
+    *argv = sh ? sh->args : NULL;
+    *n = sh ? sh->nargs : 0;
+    return sh && shell_has_e(sh->args, sh->nargs);
 }
 
 /* ---- the exec form as shell words ----------------------------------------------- */

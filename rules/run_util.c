@@ -234,12 +234,9 @@ static char *defined_by(const df_instr *in, const char *name)
     return NULL;
 }
 
-/* Visits the instructions before r in its stage, nearest first, then those
- * of the stage it is built FROM, and so on, until visit returns true. */
-static bool walk_back(kd_lint_ctx *ctx, const kd_run *r,
-                      bool (*visit)(kd_lint_ctx *ctx, const df_instr *in, void *arg), void *arg)
+bool kd_walk_back(kd_lint_ctx *ctx, size_t st, size_t before,
+                  bool (*visit)(kd_lint_ctx *ctx, const df_instr *in, void *arg), void *arg)
 {
-    size_t st = r->stage, before = r->index;
     for (size_t hops = 0; hops <= ctx->stages->n; hops++) {
         for (size_t i = before; i-- > ctx->stages->v[st].from + 1;)
             if (visit(ctx, &ctx->file->instrs[i], arg))
@@ -269,7 +266,7 @@ static bool env_visit(kd_lint_ctx *ctx, const df_instr *in, void *arg)
 char *kd_run_env(kd_lint_ctx *ctx, const kd_run *r, const char *name)
 {
     env_q q = {name, NULL};
-    walk_back(ctx, r, env_visit, &q);
+    kd_walk_back(ctx, r->stage, r->index, env_visit, &q);
     return q.value;
 }
 
@@ -416,7 +413,8 @@ static bool set_visit(kd_lint_ctx *ctx, const df_instr *in, void *arg)
 
 bool kd_set_before(kd_lint_ctx *ctx, const kd_run *r, const sh_cmd *c, const char *needle)
 {
-    return run_mentions(r->sh, c->index, needle) || walk_back(ctx, r, set_visit, (void *)needle);
+    return run_mentions(r->sh, c->index, needle) ||
+           kd_walk_back(ctx, r->stage, r->index, set_visit, (void *)needle);
 }
 
 bool kd_piped_from_yes(const kd_run *r, const sh_cmd *c)

@@ -57,6 +57,12 @@ bool kd_runs_always(const sh_script *s, const sh_cmd *c);
  * index (for sh_cmd_arg) of the word after the module name. */
 bool kd_cmd_is_tool(const sh_cmd *c, const char *tool, size_t *first);
 
+/* Visits the instructions of stage st before index before, nearest first,
+ * then those of the stage it is built FROM, and so on; stops and returns
+ * true when visit returns true. */
+bool kd_walk_back(kd_lint_ctx *ctx, size_t st, size_t before,
+                  bool (*visit)(kd_lint_ctx *ctx, const df_instr *in, void *arg), void *arg);
+
 /* The value of variable name in the environment a RUN sees: the stage's
  * ENV and ARG before it (through the stages it is built FROM), quotes
  * removed, owned by the caller; NULL when unset. Values are not expanded. */

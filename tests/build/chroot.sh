@@ -17,21 +17,14 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/build/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    skip chroot "needs root (chroot, owners; the overlay side needs namespaces)"
-    exit 0
-fi
-if ! have umoci; then
-    skip chroot "umoci is not installed (scripts/install-deps.sh installs it)"
-    exit 0
-fi
+need_root chroot "chroot, owners; the overlay side needs namespaces"
+need_tools chroot "scripts/install-deps.sh installs it" umoci
 
 cases_dir=$top/tests/build/cases
 base=$TMP/base
 ctx=$TMP/ctx
 make_case_context "$ctx"
-make_rootfs "$TMP/rootfs"
-if ! make_base_layout "$base" "$TMP/rootfs"; then
+if ! busybox_layout "$base"; then
     not_ok "chroot: base image" "umoci could not make the base layout"
     exit 0
 fi

@@ -28,16 +28,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 base=/tmp/kdoctor-base-$$
 trap 'bh_cleanup; rm -rf "$TMP" "$base"' EXIT INT TERM
 
-if [ "$(id -u)" != 0 ]; then
-    skip conformance "needs root (namespaces, overlayfs, owners)"
-    exit 0
-fi
-for t in buildah umoci; do
-    if ! have $t; then
-        skip conformance "$t is not installed (scripts/install-deps.sh installs it)"
-        exit 0
-    fi
-done
+need_root conformance "namespaces, overlayfs, owners"
+need_tools conformance "scripts/install-deps.sh installs it" buildah umoci
 
 cases_dir=$top/tests/build/cases
 cache=${KD_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kdoctor-tests}/buildah
@@ -46,8 +38,7 @@ mkdir -p "$cache"
 ctx=$TMP/ctx
 make_case_context "$ctx"
 
-make_rootfs "$TMP/rootfs"
-if ! make_base_layout "$base" "$TMP/rootfs"; then
+if ! busybox_layout "$base"; then
     not_ok "conformance: base image" "umoci could not make the base layout"
     exit 0
 fi

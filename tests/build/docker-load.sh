@@ -21,10 +21,7 @@ stop_dockerd() {
 trap 'stop_dockerd; rm -rf "$TMP"' EXIT
 trap 'stop_dockerd; rm -rf "$TMP"; exit 1' INT TERM
 
-if [ "$(id -u)" != 0 ]; then
-    skip docker-load "needs root (dockerd, namespaces)"
-    exit 0
-fi
+need_root docker-load "dockerd, namespaces"
 if ! have dockerd || [ ! -x /usr/bin/docker ]; then
     skip docker-load "Debian's docker.io is not installed"
     exit 0
@@ -32,8 +29,7 @@ fi
 dk() { /usr/bin/docker -H "unix://$D/docker.sock" "$@"; }
 
 store=$TMP/store
-make_rootfs "$TMP/rootfs"
-"$KDOCTOR" import "$TMP/rootfs" -t kdtest-base:1 --cache-dir "$store" >/dev/null 2>&1
+busybox_store "$store"
 mkdir -p "$TMP/ctx"
 echo "from the context" >"$TMP/ctx/file.txt"
 cat >"$TMP/ctx/Dockerfile" <<'EOF'

@@ -17,16 +17,8 @@ HTTPD_PID=
 trap 'bh_cleanup; [ -n "$HTTPD_PID" ] && kill "$HTTPD_PID" 2>/dev/null; registry_stop_all; rm -rf "$TMP"' EXIT
 trap 'bh_cleanup; [ -n "$HTTPD_PID" ] && kill "$HTTPD_PID" 2>/dev/null; registry_stop_all; rm -rf "$TMP"; exit 1' INT TERM
 
-if [ "$(id -u)" != 0 ]; then
-    skip e2e "needs root (namespaces, overlayfs)"
-    exit 0
-fi
-for t in docker-registry skopeo umoci; do
-    if ! have $t; then
-        skip e2e "$t is not installed (scripts/install-deps.sh installs it)"
-        exit 0
-    fi
-done
+need_root e2e "namespaces, overlayfs"
+need_tools e2e "scripts/install-deps.sh installs it" docker-registry skopeo umoci
 if ! registry_start main; then
     not_ok "e2e: the registry starts"
     exit 0
@@ -35,8 +27,7 @@ R=$REG_main
 store=$TMP/store
 
 # ---- base images, pushed with skopeo ----
-make_rootfs "$TMP/rootfs"
-make_base_layout "$TMP/base" "$TMP/rootfs"
+busybox_layout "$TMP/base"
 mkdir -p "$TMP/rootfs2/etc"
 printf 'from the second base\n' >"$TMP/rootfs2/etc/tools.txt"
 umoci new --image "$TMP/base:tools" >/dev/null &&

@@ -8,14 +8,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/build/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    skip failures "needs root (namespaces, overlayfs)"
-    exit 0
-fi
+need_root failures "namespaces, overlayfs"
 
 store=$TMP/store
-make_rootfs "$TMP/rootfs"
-"$KDOCTOR" import "$TMP/rootfs" -t kdtest-base:1 --cache-dir "$store" >/dev/null 2>&1
+busybox_store "$store"
 mkdir -p "$TMP/ctx"
 export TMPDIR="$TMP/tmpdir" # the sandbox's own temp dirs land here
 mkdir -p "$TMPDIR"
@@ -98,10 +94,7 @@ EOF
 for sig in INT TERM; do
     "$KDOCTOR" build --progress plain --cache-dir "$store" "$TMP/ctx" >"$TMP/out" 2>"$TMP/err" &
     pid=$!
-    for i in $(seq 1 100); do
-        grep -q 'started' "$TMP/err" && break
-        sleep 0.1
-    done
+    wait_grep 'started' "$TMP/err"
     kill -"$sig" "$pid"
     wait "$pid"
     status=$?

@@ -14,14 +14,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/build/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    skip fix-build "needs root (namespaces, overlayfs, owners)"
-    exit 0
-fi
-if ! have umoci; then
-    skip fix-build "umoci is not installed (scripts/install-deps.sh installs it)"
-    exit 0
-fi
+need_root fix-build "namespaces, overlayfs, owners"
+need_tools fix-build "scripts/install-deps.sh installs it" umoci
 
 # the cases whose commands the base can run (no COPY from a missing context)
 cases="runs-join-basic runs-join-subshell runs-semicolon runs-join-crlf

@@ -5,9 +5,45 @@
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# need_root NAME WHY: unless running as root, prints "skip - NAME: needs
+# root (WHY)" and ends the suite (status 0)
+need_root() {
+    [ "$(id -u)" = 0 ] && return 0
+    skip "$1" "needs root ($2)"
+    exit 0
+}
+
+# need_tools NAME HINT TOOL...: unless every TOOL is installed, prints
+# "skip - NAME: TOOL is not installed (HINT)" (no parentheses when HINT is
+# empty) and ends the suite (status 0)
+need_tools() {
+    _name=$1 _hint=${2:+ ($2)}
+    shift 2
+    for _t in "$@"; do
+        if ! have "$_t"; then
+            skip "$_name" "$_t is not installed$_hint"
+            exit 0
+        fi
+    done
+}
+
 # make_rootfs DIR: a small busybox-static root filesystem (no internet)
 make_rootfs() {
     "$top/scripts/busybox-rootfs.sh" "$1"
+}
+
+# busybox_store STORE: kdtest-base:1 in the store STORE, imported by
+# kdoctor from a busybox-static root filesystem made in $TMP/rootfs
+busybox_store() {
+    make_rootfs "$TMP/rootfs"
+    "$KDOCTOR" import "$TMP/rootfs" -t kdtest-base:1 --cache-dir "$1" >/dev/null 2>&1
+}
+
+# busybox_layout LAYOUT: the same root filesystem in $TMP/rootfs, and an
+# OCI layout tagged "1" holding it (make_base_layout); fails as that does
+busybox_layout() {
+    make_rootfs "$TMP/rootfs"
+    make_base_layout "$1" "$TMP/rootfs"
 }
 
 # make_base_layout LAYOUT ROOTFS: an OCI layout tagged "1" holding ROOTFS,
@@ -36,6 +72,16 @@ make_case_context() {
     tar -C "$TMP/arch" --sort=name --owner=0 --group=0 --mtime=@1000000000 -czf "$1/app.tar.gz" app
     tar -C "$TMP/arch" --sort=name --owner=42 --group=43 --mtime=@1000000000 -cf "$1/plain.tar" app
     rm -rf "$TMP/arch"
+}
+
+# wait_grep PATTERN FILE: waits until FILE has a line matching PATTERN (a
+# grep basic regular expression); fails after 10 s
+wait_grep() {
+    for _i in $(seq 1 100); do
+        grep -q "$1" "$2" && return 0
+        sleep 0.1
+    done
+    return 1
 }
 
 # free_port: a TCP port on 127.0.0.1 nobody listens on (best effort)

@@ -9,13 +9,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/build/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    skip cache-cmd "needs root (namespaces, overlayfs)"
-    exit 0
-fi
+need_root cache-cmd "namespaces, overlayfs"
 store=$TMP/store
-make_rootfs "$TMP/rootfs"
-"$KDOCTOR" import "$TMP/rootfs" -t kdtest-base:1 --cache-dir "$store" >/dev/null 2>&1
+busybox_store "$store"
 for n in a b; do
     mkdir -p "$TMP/$n"
     cat >"$TMP/$n/Dockerfile" <<EOF
@@ -91,10 +87,7 @@ EOF
 rm -rf "$store/layers" # the build must unpack: its layers are new and in use
 "$KDOCTOR" build --progress plain --cache-dir "$store" "$TMP/a" >"$TMP/bout" 2>"$TMP/berr" &
 bpid=$!
-for i in $(seq 1 100); do
-    grep -q 'RUN sleep 2' "$TMP/berr" && break
-    sleep 0.1
-done
+wait_grep 'RUN sleep 2' "$TMP/berr"
 "$KDOCTOR" cache prune --cache-dir "$store" >"$TMP/pout" 2>&1
 pst=$?
 # the build holds the store until its export is done; the process itself

@@ -10,16 +10,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/build/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    skip cache-hosts "needs root (network namespaces)"
-    exit 0
-fi
-for t in docker-registry skopeo umoci ip; do
-    if ! have $t; then
-        skip cache-hosts "$t is not installed"
-        exit 0
-    fi
-done
+need_root cache-hosts "network namespaces"
+need_tools cache-hosts "" docker-registry skopeo umoci ip
 id=$$
 NR=kdreg$id NA=kda$id NB=kdb$id
 REGPID=
@@ -75,8 +67,7 @@ else
     not_ok "hosts: B has no registry of its own"
 fi
 
-make_rootfs "$TMP/rootfs"
-make_base_layout "$TMP/base" "$TMP/rootfs"
+busybox_layout "$TMP/base"
 ip netns exec $NA skopeo copy --dest-tls-verify=false "oci:$TMP/base:1" \
     "docker://$R/kdtest/base:1" >/dev/null 2>&1 || not_ok "hosts: skopeo pushes the base from A"
 

@@ -9,14 +9,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/build/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    skip cache "needs root (namespaces, overlayfs)"
-    exit 0
-fi
+need_root cache "namespaces, overlayfs"
 
 store=$TMP/store
-make_rootfs "$TMP/rootfs"
-"$KDOCTOR" import "$TMP/rootfs" -t kdtest-base:1 --cache-dir "$store" >/dev/null 2>&1
+busybox_store "$store"
 export SOURCE_DATE_EPOCH=1700000000
 ctx=$TMP/ctx
 mkdir -p "$ctx/src"
@@ -186,10 +182,7 @@ EOF
 before=$(entries)
 "$KDOCTOR" build --progress plain --cache-dir "$store" "$TMP/fctx" >"$TMP/kout" 2>"$TMP/kerr" &
 kpid=$!
-for i in $(seq 1 100); do
-    grep -q 'RUN touch' "$TMP/kerr" && break
-    sleep 0.1
-done
+wait_grep 'RUN touch' "$TMP/kerr"
 sleep 0.5
 kill -TERM "$kpid"
 wait "$kpid"

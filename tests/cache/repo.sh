@@ -12,22 +12,13 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 trap 'stop_registry; rm -rf "$TMP"' EXIT
 trap 'stop_registry; rm -rf "$TMP"; exit 1' INT TERM
 
-if [ "$(id -u)" != 0 ]; then
-    skip cache-repo "needs root (namespaces, overlayfs)"
-    exit 0
-fi
-for t in docker-registry skopeo umoci; do
-    if ! have $t; then
-        skip cache-repo "$t is not installed"
-        exit 0
-    fi
-done
+need_root cache-repo "namespaces, overlayfs"
+need_tools cache-repo "" docker-registry skopeo umoci
 if ! REG_ACCESS_LOG=1 start_registry; then
     not_ok "cache-repo: the registry starts"
     exit 0
 fi
-make_rootfs "$TMP/rootfs"
-make_base_layout "$TMP/base" "$TMP/rootfs"
+busybox_layout "$TMP/base"
 skopeo copy --dest-tls-verify=false "oci:$TMP/base:1" "docker://$REG/kdtest/base:1" >/dev/null 2>&1 ||
     not_ok "cache-repo: skopeo pushes the base"
 

@@ -9,16 +9,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/build/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    skip reproducible "needs root (namespaces, overlayfs)"
-    exit 0
-fi
-if ! have umoci; then
-    skip reproducible "umoci is not installed"
-    exit 0
-fi
-make_rootfs "$TMP/rootfs"
-make_base_layout "$TMP/base" "$TMP/rootfs"
+need_root reproducible "namespaces, overlayfs"
+need_tools reproducible "" umoci
+busybox_layout "$TMP/base"
 for c in a b; do
     mkdir -p "$TMP/ctx-$c/src"
     printf 'hello\n' >"$TMP/ctx-$c/src/hello.txt"

@@ -10,16 +10,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/registry.sh"
 . "$top/tests/build/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    skip "compare with a registry base" "needs root (namespaces, overlayfs)"
-    exit 0
-fi
-for t in docker-registry skopeo umoci jq; do
-    if ! have $t; then
-        skip "compare with a registry base" "$t is not installed"
-        exit 0
-    fi
-done
+need_root "compare with a registry base" "namespaces, overlayfs"
+need_tools "compare with a registry base" "" docker-registry skopeo umoci jq
 if ! registry_start main; then
     not_ok "compare: the registry starts"
     exit 0
@@ -30,8 +22,7 @@ store=$TMP/store
 # the leak checks see them)
 export TMPDIR="$TMP/tmpdir"
 mkdir -p "$TMPDIR"
-make_rootfs "$TMP/rootfs"
-make_base_layout "$TMP/base" "$TMP/rootfs"
+busybox_layout "$TMP/base"
 if ! skopeo copy --dest-tls-verify=false "oci:$TMP/base:1" "docker://$R/kdtest/busybox:1" \
     >/dev/null 2>&1; then
     not_ok "compare: skopeo pushes the base image"

@@ -24,10 +24,7 @@ expect_grep "--json into a missing folder is named" err "cannot write into $TMP/
 run "$KDOCTOR" help compare
 expect_grep "help compare shows the usage" out '^Usage: kdoctor compare'
 
-if [ "$(id -u)" != 0 ]; then
-    skip compare "needs root (namespaces, overlayfs)"
-    exit 0
-fi
+need_root compare "namespaces, overlayfs"
 if [ ! -x /bin/busybox ]; then
     skip compare "/bin/busybox is missing (apt-get install busybox-static)"
     exit 0
@@ -38,8 +35,7 @@ store=$TMP/store
 # the leak checks see them)
 export TMPDIR="$TMP/tmpdir"
 mkdir -p "$TMPDIR"
-make_rootfs "$TMP/rootfs"
-"$KDOCTOR" import "$TMP/rootfs" -t kdtest-base:1 --cache-dir "$store" >/dev/null 2>&1
+busybox_store "$store"
 ctx=$TMP/ctx
 mkdir -p "$ctx"
 cp "$top/examples/cache-costs/apt-get" "$ctx/apt-get"
