@@ -50,13 +50,15 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(OUT)/obj/%.o)
 
 # out/kdoctor is the static front (cli/front.h): glibc's libc.a, PCRE2 and
 # libyaml, no ld.so; it hands the commands that load libraries to
-# kdoctor-full, the same program linked dynamically. A sanitizer build
-# (SAN set) links the front dynamically too, as ASan needs.
+# kdoctor-full, the same program linked dynamically. Its relocations are
+# packed (DT_RELR: 0.8 kB instead of 77 kB to read and apply at every
+# start). A sanitizer build (SAN set) links the front dynamically too, as
+# ASan needs.
 KDOCTOR    := $(OUT)/kdoctor
 KDOCTOR_FULL := $(OUT)/kdoctor-full
 FRONT_OBJS := $(OUT)/obj/front/lazylib.o
 ifeq ($(strip $(SAN)),)
-FRONT_LINK = -static-pie $(FRONT_OBJS) $(OUT)/libkdoctor.a \
+FRONT_LINK = -static-pie -Wl,-z,pack-relative-relocs $(FRONT_OBJS) $(OUT)/libkdoctor.a \
              $(shell pkg-config --libs $(PKGS_STATIC)) -lpthread
 else
 FRONT_LINK = $(OUT)/libkdoctor.a $(KD_LIBS)
