@@ -123,9 +123,9 @@ fi
 
 # ---- daemons holding the output pipe: the subreaper kills them ----
 # Each RUN leaves a setsid daemon and a double-forked one, both with the
-# step's stdout and stderr; their argv carry the markers 9877x.
+# step's stdout and stderr; their argv carry the markers 98740-98742.
 mkdir -p "$TMP/tmpdir"
-daemons='setsid sleep 98771 & (setsid sh -c "sleep 98772 & exit" &)'
+daemons='setsid sleep 98741 & (setsid sh -c "sleep 98742 & exit" &)'
 
 # gone PID: whether the process has ended (a zombie not yet waited for too)
 gone() {
@@ -155,7 +155,7 @@ wait_build() {
 # wait_daemons: until both daemons run (10 s at most)
 wait_daemons() {
     for _i in $(seq 1 100); do
-        pgrep -f 'sleep 98771' >/dev/null && pgrep -f 'sleep 98772' >/dev/null && return 0
+        pgrep -f 'sleep 98741' >/dev/null && pgrep -f 'sleep 98742' >/dev/null && return 0
         sleep 0.1
     done
     return 1
@@ -165,9 +165,9 @@ wait_daemons() {
 # killed after the report, by PID, so that one failure does not spoil the
 # next checks)
 daemons_gone() {
-    left=$(pgrep -f 'sleep 9877[0-9]')
+    left=$(pgrep -f 'sleep 9874[0-2]')
     if [ -z "$left" ]; then ok "$1: no process of the step is left"; else
-        not_ok "$1: no process of the step is left" "$(pgrep -af 'sleep 9877[0-9]')"
+        not_ok "$1: no process of the step is left" "$(pgrep -af 'sleep 9874[0-2]')"
         for p in $left; do kill -9 "$p"; done
     fi
 }
@@ -193,7 +193,7 @@ chroot_build() {
     pid=$!
 }
 
-printf 'FROM oci-layout://%s:1\nRUN %s; echo started; sleep 98770\n' "$base" "$daemons" \
+printf 'FROM oci-layout://%s:1\nRUN %s; echo started; sleep 98740\n' "$base" "$daemons" \
     >"$TMP/c2/Dockerfile"
 for sig in INT TERM; do
     name="chroot: SIG$sig during a RUN that left daemons"
@@ -227,7 +227,7 @@ wait_daemons || not_ok "$name: the daemons start" "$(tail -n 5 "$TMP/err")"
 kill -9 "$pid"
 wait "$pid"
 for _i in $(seq 1 600); do # the runner works after kdoctor is gone: 60 s guard
-    pgrep -f 'sleep 9877[0-9]' >/dev/null || break
+    pgrep -f 'sleep 9874[0-2]' >/dev/null || break
     sleep 0.1
 done
 daemons_gone "$name"
