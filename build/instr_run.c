@@ -368,8 +368,10 @@ static void tail_add(out_tail *t, const char *p, size_t n)
     t->len += n;
 }
 
-/* Streams the step's output until every writer is gone; kills the step
- * when the build is cancelled. Returns true when it was cancelled. */
+/* Streams the step's output until every writer is gone, or, should a
+ * write end outlive them elsewhere, until the sandbox's first process has
+ * exited and the pipe is drained; kills the step when the build is
+ * cancelled. Returns true when it was cancelled. */
 static bool pump_output(bld_step *st, kd_sandbox *sb, int fd, out_tail *tail)
 {
     bool killed = false;
@@ -379,9 +381,14 @@ static bool pump_output(bld_step *st, kd_sandbox *sb, int fd, out_tail *tail)
             kd_sandbox_kill(sb);
             killed = true;
         }
+        /* asked before the poll: what the step wrote before it was gone is
+         * then in the pipe, and "nothing to read" means nothing ever will */
+        bool gone = kd_sandbox_exited(sb);
         struct pollfd p = {fd, POLLIN, 0};
-        int n = poll(&p, 1, 100);
+        int n = poll(&p, 1, gone ? 0 : 100);
         if (n < 0 && errno != EINTR)
+            break;
+        if (n == 0 && gone)
             break;
         if (n <= 0)
             continue;

@@ -22,6 +22,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,6 +37,7 @@ typedef struct sbx_tmp {
 struct kd_sandbox {
     pid_t pid;      /* child A */
     int report;     /* read end of the report pipe */
+    int cancel;     /* chroot mode: our end of the runner's control socket; else -1 */
     sbx_tmp tmp;    /* stub/, root/ and hosts; removed by wait */
     char **created; /* chroot mode: what we added to the tree */
     size_t ncreated, cap;
@@ -362,27 +364,45 @@ static kd_sandbox_mode pick_mode(const kd_sandbox_spec *s, kd_error **err)
     return KD_SANDBOX_AUTO;
 }
 
+static void close_pair(int fds[2])
+{
+    for (int i = 0; i < 2; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+}
+
 static int fork_child(kd_sandbox *sb, const kd_sandbox_spec *s, kd_sandbox_mode mode,
                       const sbx_paths *p, kd_error **err)
 {
-    int fds[2];
+    int fds[2], ctl[2] = {-1, -1};
     if (pipe2(fds, O_CLOEXEC) < 0)
         return kd_err(err, errno, "sandbox: pipe");
+    /* a socket, not a pipe: a cancel sent after the runner is gone must not
+     * raise SIGPIPE (MSG_NOSIGNAL) */
+    if (mode == KD_SANDBOX_CHROOT && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) < 0) {
+        close_pair(fds);
+        return kd_err(err, errno, "sandbox: socketpair");
+    }
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
-        close(fds[0]), close(fds[1]);
+        close_pair(fds), close_pair(ctl);
         return kd_err(err, errno, "sandbox: fork");
     }
     if (pid == 0) {
         close(fds[0]);
-        if (mode == KD_SANDBOX_CHROOT)
-            sbx_run_chroot(s, fds[1], parent);
+        if (mode == KD_SANDBOX_CHROOT) {
+            close(ctl[0]);
+            sbx_run_chroot(s, fds[1], ctl[1], parent);
+        }
         sbx_run_ns(s, p, fds[1], parent);
     }
     close(fds[1]);
+    if (ctl[1] >= 0)
+        close(ctl[1]);
     sb->pid = pid;
     sb->report = fds[0];
+    sb->cancel = ctl[0];
     return 0;
 }
 
@@ -449,6 +469,7 @@ int kd_sandbox_start(const kd_sandbox_spec *s, kd_sandbox **out, kd_error **err)
         return -1;
     kd_sandbox *sb = kd_xcalloc(1, sizeof *sb);
     sb->tmp.lock = -1; /* chroot mode makes no temp dir */
+    sb->cancel = -1;
     sbx_paths p = {0};
     int rc = 0;
     if (mode == KD_SANDBOX_CHROOT)
@@ -483,6 +504,8 @@ int kd_sandbox_wait(kd_sandbox *sb, kd_sandbox_result *res, kd_error **err)
     reading r = {0};
     read_reports(sb->report, &r);
     close(sb->report);
+    if (sb->cancel >= 0)
+        close(sb->cancel);
     int st = 0;
     while (waitpid(sb->pid, &st, 0) < 0 && errno == EINTR)
         ;
@@ -502,8 +525,29 @@ int kd_sandbox_wait(kd_sandbox *sb, kd_sandbox_result *res, kd_error **err)
 
 void kd_sandbox_kill(kd_sandbox *sb)
 {
+    if (sb->cancel >= 0) {
+        /* the chroot runner kills what the step left before it exits; a
+         * SIGKILL would orphan the step's daemons (they would keep its
+         * output pipe open) */
+        send(sb->cancel, "k", 1, MSG_NOSIGNAL);
+        close(sb->cancel);
+        sb->cancel = -1;
+        return;
+    }
     /* A's death fires B's PDEATHSIG; B's death empties the PID namespace */
     kill(sb->pid, SIGKILL);
+}
+
+bool kd_sandbox_exited(kd_sandbox *sb)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    int rc;
+    while ((rc = waitid(P_PID, (id_t)sb->pid, &si, WEXITED | WNOHANG | WNOWAIT)) < 0 &&
+           errno == EINTR)
+        ;
+    /* an error (it cannot be waited for) must not make the caller wait */
+    return rc < 0 || si.si_pid == sb->pid;
 }
 
 int kd_sandbox_run(const kd_sandbox_spec *s, kd_sandbox_result *res, kd_error **err)

@@ -14,6 +14,9 @@
  *   kdoctor dying (even SIGKILL) kills A (PDEATHSIG), which kills B, which
  *   takes the namespace down. PDEATHSIG fires when the *thread* that forked
  *   exits: call kd_sandbox_start from a thread that outlives the step.
+ * The chroot fallback has no B: A chroots C and is its subreaper; when C
+ *   exits, when kdoctor cancels (kd_sandbox_kill) or dies (PDEATHSIG,
+ *   SIGTERM there), A kills every process of the step, then exits.
  *
  * Nothing the sandbox mounts leaves an entry in the upper dir: mount points
  * missing from the layers (/proc, /dev, /sys, /etc/hosts, /etc/resolv.conf,
@@ -108,8 +111,15 @@ int kd_sandbox_start(const kd_sandbox_spec *spec, kd_sandbox **out, kd_error **e
 /* Waits for the step and everything it started to be gone, then frees sb.
  * Returns -1 with *err for a set-up failure, 0 with *res otherwise. */
 int kd_sandbox_wait(kd_sandbox *sb, kd_sandbox_result *res, kd_error **err);
-/* Kills the step (and all its processes); kd_sandbox_wait must follow. */
+/* Kills the step (and all its processes); kd_sandbox_wait must follow.
+ * Namespace mode: SIGKILL to A. Chroot mode: tells the runner, which kills
+ * every process of the step (setsid daemons too) and then exits. */
 void kd_sandbox_kill(kd_sandbox *sb);
+/* Whether A has exited (without reaping it). Every process of the step is
+ * then gone (the PID namespace, or the chroot runner's kills, come first),
+ * so the step's output pipe gets no more data, even while a copy of its
+ * write end leaked elsewhere keeps it from reaching end of file. */
+bool kd_sandbox_exited(kd_sandbox *sb);
 /* Start + wait. */
 int kd_sandbox_run(const kd_sandbox_spec *spec, kd_sandbox_result *res, kd_error **err);
 void kd_sandbox_result_free(kd_sandbox_result *res);

@@ -7,11 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -137,7 +139,8 @@ static size_t kill_children(void)
 
 /* Without a PID namespace, the runner is a child subreaper: everything the
  * step leaves behind (daemons included, setsid or not) is reparented to
- * it; it kills its children until none is left. */
+ * it; it kills its children until none is left. Then the step's output
+ * pipe has no writer left but the runner itself. */
 static void kill_leftovers(void)
 {
     for (;;) {
@@ -161,24 +164,77 @@ static void chroot_step(const kd_sandbox_spec *s, int rep, pid_t parent)
     sbx_exec_step(s, &ids, rep);
 }
 
-void sbx_run_chroot(const kd_sandbox_spec *s, int rep, pid_t parent)
+/* The runner must never die before it has killed the step's processes:
+ * a daemon it leaves would hold the output pipe open and kdoctor would
+ * wait for it. So it is not killed but told: by kdoctor through ctl, or,
+ * when kdoctor (the thread that forked it) dies, by SIGTERM, its
+ * parent-death signal, read with SIGCHLD from a signalfd. SIGTERM is
+ * blocked before it is armed, so it can never run kdoctor's inherited
+ * handler or the default action. Ctrl-C, SIGQUIT and SIGHUP reach kdoctor
+ * too (same process group): kdoctor decides, the runner ignores them.
+ * Returns the signalfd, or -1. */
+static int runner_signals(pid_t parent)
 {
-    if (sbx_die_with_parent(parent) < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+        return -1;
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent ||
+        prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        return -1;
+    return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+/* Waits for the step's main process, reaping the other children that end
+ * meanwhile. Returns true with its wait status, or false when kdoctor
+ * cancels (ctl readable or closed) or dies (SIGTERM). */
+static bool wait_step(pid_t step, int sfd, int ctl, int *status)
+{
+    for (;;) {
+        int st;
+        pid_t pid;
+        while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+            if (pid == step) {
+                *status = st;
+                return true;
+            }
+        if (pid < 0) { /* cannot be: the step is our child until reaped */
+            *status = 255 << 8;
+            return true;
+        }
+        /* a SIGCHLD after the waitpid above stays pending in sfd */
+        struct pollfd p[2] = {{sfd, POLLIN, 0}, {ctl, POLLIN, 0}};
+        if (poll(p, 2, -1) < 0)
+            continue; /* EINTR: every signal that matters is blocked */
+        if (p[1].revents)
+            return false;
+        struct signalfd_siginfo si;
+        if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si && si.ssi_signo == SIGTERM)
+            return false;
+    }
+}
+
+void sbx_run_chroot(const kd_sandbox_spec *s, int rep, int ctl, pid_t parent)
+{
+    int sfd = runner_signals(parent);
+    if (sfd < 0)
         _exit(1);
     pid_t me = getpid(), step = fork();
     if (step == 0)
-        chroot_step(s, rep, me);
+        chroot_step(s, rep, me); /* sfd and ctl are close-on-exec */
     if (step < 0) {
         sbx_report_err(rep, errno, "cannot fork the step");
         _exit(1);
     }
     int st;
-    pid_t pid;
-    while ((pid = waitpid(-1, &st, 0)) != step)
-        if (pid < 0 && errno != EINTR)
-            break;
-    sbx_report_status(rep, pid == step ? st : 255 << 8);
+    if (wait_step(step, sfd, ctl, &st))
+        sbx_report_status(rep, st);
     close(rep);
-    kill_leftovers();
+    kill_leftovers(); /* the step too, when cancelled */
     _exit(0);
 }

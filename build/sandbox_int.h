@@ -28,8 +28,11 @@ typedef struct sbx_paths {
 /* The namespace child (A). Never returns. */
 void sbx_run_ns(const kd_sandbox_spec *s, const sbx_paths *p, int report, pid_t parent)
     __attribute__((noreturn));
-/* The chroot child (A). Never returns. */
-void sbx_run_chroot(const kd_sandbox_spec *s, int report, pid_t parent) __attribute__((noreturn));
+/* The chroot child (A), the step's subreaper. ctl is its end of a
+ * socket kdoctor writes to or closes to cancel the step: the runner then
+ * kills every process of the step before it exits. Never returns. */
+void sbx_run_chroot(const kd_sandbox_spec *s, int report, int ctl, pid_t parent)
+    __attribute__((noreturn));
 
 /* Mounts the overlay of s (plus the stub lower) on target; in a child. */
 int sbx_mount_overlay(const kd_overlay *ov, const char *stub, const char *target, bool legacy,

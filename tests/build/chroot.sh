@@ -8,10 +8,12 @@
 # snapshot sees every write, removal, replaced dir and hard link the overlay
 # sees. Then: it says once that it is the fallback; what a chroot cannot do
 # (RUN --mount) fails with a clear error; a failing RUN leaves nothing
-# behind. (Ctrl-C during a chrooted RUN that left a setsid daemon can hang:
-# kd_sandbox_kill SIGKILLs the subreaper, the daemon keeps the output pipe;
-# not tested until fixed, see docs/build.md.)
-# CASES=pattern runs a subset.
+# behind. Last, daemons (setsid, double fork) that keep the step's output
+# pipe open, with no PID namespace to end them: SIGINT, SIGTERM, a Ctrl-C
+# to the whole process group, kill -9 of kdoctor, and a step that ends
+# leaving them; the build must end (130 when interrupted) and no process
+# of the step, temp file or mount may be left.
+# CASES=pattern runs a subset of the cases.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib.sh"
@@ -111,3 +113,125 @@ run env KDOCTOR_SANDBOX=bogus "$KDOCTOR" build "$TMP/c2"
 if [ "$status" = 2 ]; then ok "chroot: KDOCTOR_SANDBOX=bogus is a usage error"; else
     not_ok "chroot: KDOCTOR_SANDBOX=bogus is a usage error" "status $status"
 fi
+
+# ---- daemons holding the output pipe: the subreaper kills them ----
+# Each RUN leaves a setsid daemon and a double-forked one, both with the
+# step's stdout and stderr; their argv carry the markers 98740-98742.
+mkdir -p "$TMP/tmpdir"
+daemons='setsid sleep 98741 & (setsid sh -c "sleep 98742 & exit" &)'
+
+# gone PID: whether the process has ended (a zombie not yet waited for too)
+gone() {
+    case $(ps -o stat= -p "$1") in '' | Z*) return 0 ;; esac
+    return 1
+}
+
+# wait_build PID: waits for a build in the background and sets $status;
+# after 60 s (a guard against a hang, not a measure of speed) kills it and
+# sets status "hung"
+wait_build() {
+    _i=0
+    until gone "$1"; do
+        _i=$((_i + 1))
+        if [ "$_i" -gt 600 ]; then
+            kill -9 "$1"
+            wait "$1"
+            status=hung
+            return
+        fi
+        sleep 0.1
+    done
+    wait "$1"
+    status=$?
+}
+
+# wait_daemons: until both daemons run (10 s at most)
+wait_daemons() {
+    for _i in $(seq 1 100); do
+        pgrep -f 'sleep 98741' >/dev/null && pgrep -f 'sleep 98742' >/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# daemons_gone NAME: no process of the step is left (the survivors are
+# killed after the report, by PID, so that one failure does not spoil the
+# next checks)
+daemons_gone() {
+    left=$(pgrep -f 'sleep 9874[0-2]')
+    if [ -z "$left" ]; then ok "$1: no process of the step is left"; else
+        not_ok "$1: no process of the step is left" "$(pgrep -af 'sleep 9874[0-2]')"
+        for p in $left; do kill -9 "$p"; done
+    fi
+}
+
+# nothing_left NAME STORE: no process, temp file or mount is left
+nothing_left() {
+    daemons_gone "$1"
+    left=$(find "$2/tmp" "$TMP/tmpdir" -mindepth 1 2>/dev/null | head -n 5)
+    if [ -z "$left" ]; then ok "$1: no temp file is left"; else
+        not_ok "$1: no temp file is left" "$left"
+    fi
+    if [ "$(mounts_under "$TMP")" = 0 ]; then ok "$1: no mount is left"; else
+        not_ok "$1: no mount is left" "$(findmnt -rn -o TARGET | grep "^$TMP" | head -n 5)"
+    fi
+}
+
+# chroot_build ARGS...: a chrooted build of $TMP/c2 in the background, its
+# PID in $pid (exec: the PID is kdoctor's, a process group leader under
+# setsid)
+chroot_build() {
+    KDOCTOR_SANDBOX=chroot TMPDIR="$TMP/tmpdir" "$@" "$KDOCTOR" build --progress plain \
+        --cache-dir "$TMP/s2" "$TMP/c2" >"$TMP/out" 2>"$TMP/err" &
+    pid=$!
+}
+
+printf 'FROM oci-layout://%s:1\nRUN %s; echo started; sleep 98740\n' "$base" "$daemons" \
+    >"$TMP/c2/Dockerfile"
+for sig in INT TERM; do
+    name="chroot: SIG$sig during a RUN that left daemons"
+    chroot_build env
+    wait_daemons || not_ok "$name: the daemons start" "$(tail -n 5 "$TMP/err")"
+    kill -"$sig" "$pid"
+    wait_build "$pid"
+    if [ "$status" = 130 ] && grep -q 'build cancelled' "$TMP/err"; then
+        ok "$name: the build ends, status 130"
+    else
+        not_ok "$name: the build ends, status 130" "status $status" "$(tail -n 5 "$TMP/err")"
+    fi
+    nothing_left "$name" "$TMP/s2"
+done
+
+# Ctrl-C at a terminal signals the whole process group: the runner too
+name="chroot: Ctrl-C to the process group during a RUN that left daemons"
+chroot_build setsid
+wait_daemons || not_ok "$name: the daemons start" "$(tail -n 5 "$TMP/err")"
+kill -INT "-$pid"
+wait_build "$pid"
+if [ "$status" = 130 ]; then ok "$name: the build ends, status 130"; else
+    not_ok "$name: the build ends, status 130" "status $status" "$(tail -n 5 "$TMP/err")"
+fi
+nothing_left "$name" "$TMP/s2"
+
+# kill -9 of kdoctor: the runner's parent-death signal makes it kill them
+name="chroot: kill -9 of kdoctor during a RUN that left daemons"
+chroot_build env
+wait_daemons || not_ok "$name: the daemons start" "$(tail -n 5 "$TMP/err")"
+kill -9 "$pid"
+wait "$pid"
+for _i in $(seq 1 600); do # the runner works after kdoctor is gone: 60 s guard
+    pgrep -f 'sleep 9874[0-2]' >/dev/null || break
+    sleep 0.1
+done
+daemons_gone "$name"
+rm -rf "$TMP/s2/tmp" # what kill -9 leaves there is the next build's to sweep
+
+# the step ends, its daemons would keep the output pipe open forever
+printf 'FROM oci-layout://%s:1\nRUN %s; echo started\n' "$base" "$daemons" >"$TMP/c2/Dockerfile"
+name="chroot: a RUN that ends leaving daemons"
+chroot_build env
+wait_build "$pid"
+if [ "$status" = 0 ] && grep -q 'started' "$TMP/err"; then ok "$name: the build succeeds"; else
+    not_ok "$name: the build succeeds" "status $status" "$(tail -n 5 "$TMP/err")"
+fi
+nothing_left "$name" "$TMP/s2"

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,16 @@ static bool can_run(void)
     const kd_sandbox_caps *c = kd_sandbox_detect();
     if (getuid() != 0 || access(BUSYBOX, X_OK) != 0 || !c->namespaces || !c->overlay) {
         printf("# skip: needs root, namespaces, overlayfs and %s\n", BUSYBOX);
+        return false;
+    }
+    return true;
+}
+
+/* The chroot fallback needs neither namespaces nor overlayfs. */
+static bool can_chroot(void)
+{
+    if (getuid() != 0 || access(BUSYBOX, X_OK) != 0) {
+        printf("# skip: needs root and %s\n", BUSYBOX);
         return false;
     }
     return true;
@@ -461,19 +472,24 @@ TEST(sandbox_readonly_root_and_binds)
 }
 
 /* kdoctor killed with SIGKILL: the step dies too. A helper process H
- * starts a step and is killed once the step runs; the test process is a
- * subreaper, so it inherits the sandbox's processes and waiting for all
- * of them (until ECHILD) is a deterministic end. */
-static void kill_holder(int ready[2], fixture *f)
+ * starts a step (in namespaces, or chrooted when rootfs is set) that says
+ * "up" once it runs, and is killed then; the test process is a subreaper,
+ * so it inherits the sandbox's processes and waiting for all of them
+ * (until ECHILD) is a deterministic end; alarm() only guards against a
+ * hang (a daemon reparented to us would never end). */
+static void kill_holder(int ready[2], fixture *f, const char *rootfs, const char *script,
+                        const char *mark)
 {
     pid_t h = fork();
     if (h == 0) {
         close(ready[0]);
-        const char *argv[] = {"sh", "-c", "sleep 987652 & echo up; sleep 987652", NULL};
+        const char *argv[] = {"sh", "-c", script, NULL};
         setenv("TMPDIR", f->dir, 1); /* H's temp dir goes with the fixture */
         const char *lowers[] = {f->lower};
         kd_sandbox_spec s = {.overlay = {lowers, 1, f->upper, f->work, false}, .argv = argv,
                              .stdout_fd = ready[1], .stderr_fd = 2};
+        if (rootfs)
+            s.mode = KD_SANDBOX_CHROOT, s.rootfs = rootfs;
         kd_sandbox *sb;
         if (kd_sandbox_start(&s, &sb, NULL) < 0)
             _exit(1);
@@ -484,9 +500,27 @@ static void kill_holder(int ready[2], fixture *f)
     char buf[8];
     if (read(ready[0], buf, 3) == 3)
         kill(h, SIGKILL);
+    alarm(60);
     while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
         ;
-    _exit(process_with_arg("987652") ? 1 : 0);
+    _exit(process_with_arg(mark) ? 1 : 0);
+}
+
+/* Runs kill_holder in a subreaper child; true when nothing survived. */
+static bool dies_with_kdoctor(fixture *f, const char *rootfs, const char *script, const char *mark)
+{
+    int ready[2];
+    if (pipe(ready) < 0)
+        return false;
+    pid_t t = fork();
+    if (t == 0) {
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+        kill_holder(ready, f, rootfs, script, mark);
+    }
+    close(ready[0]), close(ready[1]);
+    int st;
+    return waitpid(t, &st, 0) == t && WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
+           !process_with_arg(mark);
 }
 
 TEST(sandbox_dies_with_kdoctor)
@@ -495,18 +529,79 @@ TEST(sandbox_dies_with_kdoctor)
         return;
     fixture f;
     REQUIRE(fx_make(&f));
-    int ready[2];
-    REQUIRE(pipe(ready) == 0);
-    pid_t t = fork();
-    if (t == 0) {
-        prctl(PR_SET_CHILD_SUBREAPER, 1);
-        kill_holder(ready, &f);
+    CHECK(dies_with_kdoctor(&f, NULL, "sleep 987652 & echo up; sleep 987652", "987652"));
+    fx_free(&f);
+}
+
+/* Without a PID namespace: the runner's parent-death signal makes it kill
+ * the step's daemons before it goes. */
+TEST(sandbox_chroot_dies_with_kdoctor)
+{
+    if (!can_chroot())
+        return;
+    fixture f;
+    REQUIRE(fx_make(&f));
+    CHECK(dies_with_kdoctor(&f, f.lower,
+                            "setsid sh -c 'echo up; exec sleep 987655' & sleep 987655", "987655"));
+    fx_free(&f);
+}
+
+/* Reads fd until end of file, 60 s at most (a guard against a hang, not a
+ * measure of speed); appends to buf (size n). False on the guard. */
+static bool read_to_eof(int fd, char *buf, size_t n)
+{
+    size_t len = strlen(buf);
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 60000) <= 0)
+            return false;
+        ssize_t got = read(fd, buf + len, n - 1 - len);
+        if (got <= 0)
+            return got == 0;
+        len += (size_t)got;
+        buf[len] = '\0';
     }
-    close(ready[0]), close(ready[1]);
-    int st;
-    REQUIRE(waitpid(t, &st, 0) == t);
-    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    CHECK(!process_with_arg("987652"));
+}
+
+/* Cancelled while its daemons (setsid, double fork) hold the output pipe:
+ * the chroot runner kills them all, so the pipe reaches end of file. */
+TEST(sandbox_chroot_kill_takes_daemons)
+{
+    if (!can_chroot())
+        return;
+    fixture f;
+    REQUIRE(fx_make(&f));
+    int pfd[2];
+    REQUIRE(pipe2(pfd, O_CLOEXEC) == 0);
+    const char *argv[] = {"sh", "-c",
+                          "setsid sh -c 'echo d1; exec sleep 987656' & "
+                          "(setsid sh -c 'echo d2; exec sleep 987656' &); sleep 987656",
+                          NULL};
+    kd_sandbox_spec s = {.mode = KD_SANDBOX_CHROOT, .rootfs = f.lower, .argv = argv,
+                         .stdout_fd = pfd[1], .stderr_fd = pfd[1]};
+    kd_sandbox *sb;
+    kd_error *err = NULL;
+    REQUIRE(kd_sandbox_start(&s, &sb, &err) == 0);
+    close(pfd[1]);
+    char out[256] = "";
+    size_t len = 0;
+    while (!(strstr(out, "d1") && strstr(out, "d2")) && len < sizeof out - 1) {
+        ssize_t got = read(pfd[0], out + len, sizeof out - 1 - len);
+        if (got <= 0)
+            break;
+        len += (size_t)got;
+        out[len] = '\0';
+    }
+    CHECK(strstr(out, "d1") && strstr(out, "d2"));
+    CHECK(!kd_sandbox_exited(sb)); /* the step sleeps */
+    kd_sandbox_kill(sb);
+    CHECK(read_to_eof(pfd[0], out, sizeof out));
+    kd_sandbox_result res;
+    kd_sandbox_wait(sb, &res, &err); /* an error: no status, it was cancelled */
+    kd_sandbox_result_free(&res);    /* set either way */
+    kd_error_free(err);
+    close(pfd[0]);
+    CHECK(!process_with_arg("987656"));
     fx_free(&f);
 }
 
@@ -547,10 +642,8 @@ TEST(sandbox_call_in_overlay)
 
 TEST(sandbox_chroot_fallback)
 {
-    if (getuid() != 0 || access(BUSYBOX, X_OK) != 0) {
-        printf("# skip: needs root and %s\n", BUSYBOX);
+    if (!can_chroot())
         return;
-    }
     fixture f;
     REQUIRE(fx_make(&f));
     const char *argv[] = {"sh", "-c",
