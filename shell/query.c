@@ -71,7 +71,8 @@ static bool scan_long(const sh_cmd *c, const sh_optspec *sp, size_t *i, const ch
     e.where = &c->words[*i];
     if (eq) {
         e.value = eq + 1;
-    } else if (sh_name_in(name, e.nlen, sp->long_value) && *i + 1 < c->nwords) {
+    } else if (*i + 1 < c->nwords && /* the spec tables are constant: their lists are hashed */
+               sh_name_in_hashed(name, e.nlen, sh_name_hash(name, e.nlen), sp->long_value)) {
         e.where = &c->words[++*i];
         e.value = e.where->text;
     }

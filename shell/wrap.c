@@ -143,23 +143,25 @@ static const name_set *set_of(const char *names)
     return NULL;
 }
 
-bool sh_name_in_hashed(const char *name, size_t len, uint64_t hash, const char *names)
+/* Rules ask about a few lists, taking turns, for command after command:
+ * the sets last found are kept per thread, by their list's address. */
+#define MEMO_BITS 8
+static __thread struct {
+    const char *names;
+    const name_set *set;
+} memo[1 << MEMO_BITS];
+
+static size_t memo_slot(const char *names)
 {
-    /* rules ask about one list for command after command: the last set
-     * found is kept per thread */
-    static __thread const char *last_names;
-    static __thread const name_set *last_set;
-    const name_set *set = last_set;
-    if (names != last_names) {
-        set = set_of(names);
-        if (set == NULL)
-            return sh_name_in(name, len, names);
-        last_names = names;
-        last_set = set;
-    }
-    unsigned char c0 = len ? (unsigned char)name[0] : 0;
-    if (!(set->first[c0 >> 6] & (1ull << (c0 & 63))))
-        return false;
+    return (size_t)(((uint64_t)(uintptr_t)names * 0x9E3779B97F4A7C15ull) >> (64 - MEMO_BITS));
+}
+
+/* The slow paths, out of line, so that the usual question (the same list
+ * as the last one, a name whose first byte starts none of its names)
+ * costs a few instructions and no saved registers. */
+static __attribute__((noinline)) bool probe(const name_set *set, const char *name, size_t len,
+                                            uint64_t hash)
+{
     for (size_t i = hash & set->mask;; i = (i + 1) & set->mask) {
         const name_ent *e = &set->slots[i];
         if (e->len == SIZE_MAX)
@@ -167,6 +169,30 @@ bool sh_name_in_hashed(const char *name, size_t len, uint64_t hash, const char *
         if (e->hash == hash && e->len == len && memcmp(e->s, name, len) == 0)
             return true;
     }
+}
+
+static __attribute__((noinline)) bool switch_and_ask(const char *name, size_t len, uint64_t hash,
+                                                     const char *names)
+{
+    const name_set *set = set_of(names);
+    if (set == NULL)
+        return sh_name_in(name, len, names);
+    size_t k = memo_slot(names);
+    memo[k].names = names;
+    memo[k].set = set;
+    return sh_name_in_hashed(name, len, hash, names);
+}
+
+bool sh_name_in_hashed(const char *name, size_t len, uint64_t hash, const char *names)
+{
+    size_t k = memo_slot(names);
+    if (memo[k].names != names)
+        return switch_and_ask(name, len, hash, names);
+    const name_set *set = memo[k].set;
+    unsigned char c0 = len ? (unsigned char)name[0] : 0;
+    if (!(set->first[c0 >> 6] & (1ull << (c0 & 63))))
+        return false;
+    return probe(set, name, len, hash);
 }
 
 /* The plain form, for names asked once. */
