@@ -12,9 +12,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int read_fd(int fd, const char *path, kd_buf *b, kd_error **err)
+/* Reads to the end; with size > 0 (a regular file's, from fstat) stops
+ * once it has that many bytes, without the extra read that would see the
+ * end: linting a thousand files costs a thousand fewer system calls. The
+ * buffer keeps its 64 kB steps: one size for every small file lets the
+ * allocator hand the same block back each time (exact sizes made the heap
+ * grow, and its new pages cost more than the calls saved). */
+static int read_fd(int fd, const char *path, size_t size, kd_buf *b, kd_error **err)
 {
     for (;;) {
+        if (size > 0 && b->len >= size)
+            break;
         kd_buf_reserve(b, 65536);
         ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
         if (n < 0) {
@@ -42,9 +50,10 @@ int kd_read_file(const char *path, char **data, size_t *len, kd_error **err)
             close(fd);
         return kd_err(err, EISDIR, "cannot read %s", path);
     }
-    if (fd != 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        kd_buf_reserve(&b, (size_t)st.st_size);
-    int rc = read_fd(fd, path, &b, err);
+    size_t size = fd != 0 && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0;
+    if (size)
+        kd_buf_reserve(&b, size);
+    int rc = read_fd(fd, path, size, &b, err);
     if (fd != 0)
         close(fd);
     if (rc < 0) {
