@@ -27,7 +27,7 @@ static void check(kd_lint_ctx *ctx, const kd_rule *self)
     if (!kd_from_has_var(ctx))
         return;
     df_vars names = DF_VARS_INIT;
-    kd_global_args(ctx, &names, NULL);
+    kd_global_names(ctx, &names);
     for (size_t st = 0; st < ctx->stages->n; st++) {
         const df_stage *s = &ctx->stages->v[st];
         if (s->image)

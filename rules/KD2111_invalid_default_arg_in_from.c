@@ -10,8 +10,9 @@ static void check(kd_lint_ctx *ctx, const kd_rule *self)
 {
     if (!kd_from_has_var(ctx))
         return;
-    df_vars names = DF_VARS_INIT, values = DF_VARS_INIT;
-    kd_global_args(ctx, &names, &values);
+    df_vars names = DF_VARS_INIT;
+    kd_global_names(ctx, &names);
+    const df_vars *values = kd_global_values(ctx);
     df_lex_opts o = {.escape = ctx->file->escape};
     for (size_t st = 0; st < ctx->stages->n; st++) {
         const df_word *w = ctx->stages->v[st].image;
@@ -20,7 +21,7 @@ static void check(kd_lint_ctx *ctx, const kd_rule *self)
             continue;
         bool declared = decl.nunmatched == 0; /* else undefined-arg-in-from speaks */
         df_expansion_free(&decl);
-        if (!declared || df_expand(&o, w->text, w->len, &values, &e, NULL) < 0)
+        if (!declared || df_expand(&o, w->text, w->len, values, &e, NULL) < 0)
             continue;
         if (!kd_image_valid(e.word) && df_stages_lookup(ctx->stages, e.word, st) < 0)
             kd_report(ctx, self, w->span,
@@ -30,7 +31,6 @@ static void check(kd_lint_ctx *ctx, const kd_rule *self)
         df_expansion_free(&e);
     }
     df_vars_free(&names);
-    df_vars_free(&values);
 }
 
 KD_RULE(KD2111) = {

@@ -132,18 +132,14 @@ bool kd_from_has_var(const kd_lint_ctx *ctx)
     return false;
 }
 
-void kd_global_args(const kd_lint_ctx *ctx, df_vars *names, df_vars *values)
+void kd_global_names(const kd_lint_ctx *ctx, df_vars *names)
 {
-    if (names) { /* declared names, even those whose default fails to expand */
-        df_vars_copy(names, kd_auto_args());
-        for (size_t i = 0; i < ctx->stages->nglobal && i < ctx->file->ninstrs; i++) {
-            const df_instr *in = &ctx->file->instrs[i];
-            for (size_t k = 0; in->kind == DF_ARG && k < in->nargs; k++)
-                df_vars_setn(names, in->args[k].text, strcspn(in->args[k].text, "="), "", 0);
-        }
+    df_vars_copy(names, kd_auto_args());
+    for (size_t i = 0; i < ctx->stages->nglobal && i < ctx->file->ninstrs; i++) {
+        const df_instr *in = &ctx->file->instrs[i];
+        for (size_t k = 0; in->kind == DF_ARG && k < in->nargs; k++)
+            df_vars_setn(names, in->args[k].text, strcspn(in->args[k].text, "="), "", 0);
     }
-    if (values)
-        df_vars_copy(values, kd_global_values(ctx));
 }
 
 /* Docker's reference grammar, loosely: lowercase path components of

@@ -32,10 +32,10 @@ bool kd_stage_from_stage(const kd_lint_ctx *ctx, size_t st, size_t *parent);
  * one the global ARGs need not be computed. */
 bool kd_from_has_var(const kd_lint_ctx *ctx);
 
-/* The global ARGs (before the first FROM): every declared name in names
- * (with the automatic platform ARGs), and those with a value in values;
- * either may be NULL. */
-void kd_global_args(const kd_lint_ctx *ctx, df_vars *names, df_vars *values);
+/* Every global ARG declared (before the first FROM), with the automatic
+ * platform ARGs, into names, even those whose default fails to expand.
+ * Their values are kd_global_values(ctx) (lint/lint.h). */
+void kd_global_names(const kd_lint_ctx *ctx, df_vars *names);
 /* Whether s is a valid image reference (or stage name) once expanded. */
 bool kd_image_valid(const char *s);
 
