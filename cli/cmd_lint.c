@@ -9,7 +9,6 @@
 #include "util/buf.h"
 #include "util/diff.h"
 #include "util/fs.h"
-#include "util/lazylib.h"
 #include "util/mem.h"
 
 #include <getopt.h>
@@ -379,31 +378,13 @@ static int lint_all(kd_linter *l, const lint_args *a, int status)
     return status ? status : fails ? 1 : 0;
 }
 
-/* In the static front (cli/front.h): whether this run needs kdoctor-full,
- * as far as the command line tells (a config's rules: files are found
- * later, by front_configs). */
+/* Whether this run needs kdoctor-full (cli/front.h): libcurl for
+ * --online, cJSON for the JSON formats. Rule files are read by lint's own
+ * JSON reader (lint/json.c), in the front. */
 static bool needs_full(const lint_args *a)
 {
-    return a->online || a->rules.n > 0 || a->format == KD_FMT_JSON ||
-           a->format == KD_FMT_SARIF || a->format == KD_FMT_GITLAB; /* cJSON, libcurl */
-}
-
-/* In the static front, every file's config is read before anything is
- * printed: one that loads JSON rule files makes kdoctor-full take over
- * (errors are left for the file's turn). Returns 0, or the status of a
- * failed hand-over. */
-static int front_configs(kd_linter *l, const strs *files)
-{
-    for (size_t i = 0; !kd_lazy_available() && i < files->n; i++) {
-        kd_error *err = NULL;
-        if (kd_linter_preload(l, files->v[i], &err) == 0)
-            continue;
-        bool full = err->status == KD_STATUS_NEEDS_FULL;
-        kd_error_free(err);
-        if (full)
-            return kd_need_full();
-    }
-    return 0;
+    return a->online || a->format == KD_FMT_JSON || a->format == KD_FMT_SARIF ||
+           a->format == KD_FMT_GITLAB;
 }
 
 static int run(int argc, char **argv)
@@ -432,15 +413,10 @@ static int run(int argc, char **argv)
     else if (status == 0 && a.online && kd_online_new(&oo, &o.online, &err) < 0)
         status = kd_report(err);
     else if (status == 0 || a.files.n > 0) {
-        if (kd_linter_new(&o, &l, &err) < 0 && err->status == KD_STATUS_NEEDS_FULL) {
-            kd_error_free(err); /* --config with rules: files */
-            status = kd_need_full();
-        } else if (l == NULL) {
+        if (kd_linter_new(&o, &l, &err) < 0)
             status = kd_report(err);
-        } else {
-            int rc = front_configs(l, &a.files);
-            status = rc ? rc : lint_all(l, &a, status);
-        }
+        else
+            status = lint_all(l, &a, status);
     }
     kd_linter_free(l);
     kd_online_free(o.online);

@@ -84,7 +84,7 @@ static int run(int argc, char **argv)
     }
     if (optind < argc)
         return kd_usage_error("rules", "unexpected argument '%s'", argv[optind]);
-    int rc = json || nfiles ? kd_need_full() : 0; /* cJSON */
+    int rc = json ? kd_need_full() : 0; /* cJSON */
     if (rc)
         return rc;
     kd_lint_opts o = {.failure_threshold = -1, .no_config = true, .rules_files = files,

@@ -5,7 +5,6 @@
 #include "lint/decl.h"
 #include "lint/input.h"
 #include "util/fs.h"
-#include "util/lazylib.h"
 #include "util/mem.h"
 
 #include <errno.h>
@@ -251,8 +250,6 @@ static int add_rules_file(cfg_reader *r, const yaml_node_t *n, const char *s)
     free(file);
     if (rc < 0) {
         at(r, n, "in rules file '%s': %s", s, e->msg);
-        if (e->status == KD_STATUS_NEEDS_FULL && r->err && *r->err)
-            (*r->err)->status = e->status; /* the static front hands over */
         kd_error_free(e);
         return -1;
     }

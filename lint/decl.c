@@ -7,7 +7,6 @@
 #include "lint/lint.h"
 #include "lint/shell_hook.h"
 #include "util/fs.h"
-#include "util/lazylib.h"
 #include "util/mem.h"
 
 #include <ctype.h>
@@ -357,8 +356,6 @@ static int read_set(loader *l, const kj_val *root, kd_decl_set *s)
 int kd_decl_parse(const char *path, const char *data, size_t len, kd_decl_set **out,
                   kd_error **err)
 {
-    if (kd_lazy_require(KD_LIB_CJSON, err) < 0) /* in the static front: kdoctor-full's work */
-        return -1;
     kj_val *root;
     if (kj_parse(path, data, len, &root, err) < 0)
         return -1;

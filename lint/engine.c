@@ -192,15 +192,6 @@ static int config_for(kd_linter *l, const char *dir, kd_config **out, kd_error *
     return 0;
 }
 
-int kd_linter_preload(kd_linter *l, const char *path, kd_error **err)
-{
-    char *dir = kd_path_folder(path);
-    kd_config *c;
-    int rc = config_for(l, dir, &c, err);
-    free(dir);
-    return rc;
-}
-
 /* ---- per-file rule states -------------------------------------------------- */
 
 static bool cfg_matches(const kd_cfg_pattern *v, size_t n, const kd_rule *r)

@@ -69,9 +69,6 @@ typedef struct kd_file_result {
 /* Checks the options (every --select/--ignore/--severity pattern must
  * match a rule), loads --config and --rules. Errors have status 2. */
 int kd_linter_new(const kd_lint_opts *o, kd_linter **out, kd_error **err);
-/* Finds and reads the config that applies to the file at path (kept for
- * its folder), as linting it would, without linting it. */
-int kd_linter_preload(kd_linter *l, const char *path, kd_error **err);
 void kd_linter_free(kd_linter *l);
 
 /* Lints the file at path ("-": standard input). A file that cannot be read

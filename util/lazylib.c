@@ -16,10 +16,8 @@ bool kd_lazy_available(void)
 
 int kd_lazy_require(kd_lazylib lib, kd_error **err)
 {
-    kd_err(err, 0, "internal error: this kdoctor binary does not load library %d", (int)lib);
-    if (err && *err)
-        (*err)->status = KD_STATUS_NEEDS_FULL;
-    return -1;
+    return kd_err(err, 0, "internal error: this kdoctor binary does not load library %d",
+                  (int)lib);
 }
 
 void *kd_lazy_sym(kd_lazylib lib, const char *name)

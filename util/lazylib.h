@@ -27,10 +27,6 @@ typedef enum kd_lazylib {
     KD_LIB_COUNT
 } kd_lazylib;
 
-/* The status of the error kd_lazy_require gives in the static front: the
- * command must run in kdoctor-full (cli/front.h). */
-#define KD_STATUS_NEEDS_FULL 125
-
 /* Whether this binary loads libraries: false in the static front
  * (out/kdoctor, linked with glibc's libc.a, which must not dlopen). */
 bool kd_lazy_available(void);

@@ -41,6 +41,11 @@ for cmd in "images" "lint --no-config -f json $TMP/p/Dockerfile" "rules --json" 
     [ -s "$TMP/out" ] && not_ok "and prints nothing on stdout" "$(head -c 300 "$TMP/out")" || ok "and prints nothing on stdout"
 done
 
+# team rule files are read in the front itself (lint/json.c, not cJSON)
+printf '[{"id": "ACME8", "name": "no-curl", "message": "curl here", "severity": "error",\n  "pattern": "curl"}]\n' >"$TMP/p/team.json"
+expect_status "the front reads --rules files on its own" 1 "$TMP/alone/kdoctor" lint --no-config -f gnu --rules "$TMP/p/team.json" "$TMP/p/Dockerfile"
+expect_grep "and runs their rules" out 'ACME8'
+
 # the installed layout (make install): bin/kdoctor, libexec/kdoctor/kdoctor-full
 cp "$KDOCTOR" "$TMP/inst/bin/kdoctor"
 cp "$full" "$TMP/inst/libexec/kdoctor/kdoctor-full"
@@ -56,7 +61,7 @@ cmp -s "$TMP/out" "$TMP/want2.json" && ok "lint -f json of standard input: the s
     not_ok "lint -f json of standard input: the same as kdoctor-full's" "$(diff "$TMP/want2.json" "$TMP/out" | head)"
 
 # a config found on the way that loads JSON rule files: the front reads
-# every file's config before printing anything, so the output is whole
+# them itself (lint/json.c, not cJSON), with the same output as kdoctor-full
 mkdir -p "$TMP/a" "$TMP/b"
 cp "$TMP/p/Dockerfile" "$TMP/a/Dockerfile"
 cp "$TMP/p/Dockerfile" "$TMP/b/Dockerfile"
